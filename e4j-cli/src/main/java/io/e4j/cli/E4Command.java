@@ -1,0 +1,57 @@
+package io.e4j.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code e4} command: one entry point for the server, device tools and operator commands. */
+@Command(
+    name = "e4",
+    mixinStandardHelpOptions = true,
+    versionProvider = E4Command.Version.class,
+    description = "E4 end-to-end encryption and key management for IoT publish/subscribe.",
+    subcommands = {E4Command.Server.class, CommandLine.HelpCommand.class})
+public final class E4Command implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new E4Command()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  /** {@code e4 server}: the C2 key server. */
+  @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the C2 key server.")
+  static final class Server implements Callable<Integer> {
+    @Spec private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("e4j " + Version.current() + ": the C2 server arrives in a later release.");
+      out.println("The protocol library (e4j-core) is ready: see README.md.");
+      out.flush();
+      return CommandLine.ExitCode.OK;
+    }
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    static String current() {
+      String version = E4Command.class.getPackage().getImplementationVersion();
+      return version == null ? "(development build)" : version;
+    }
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {"e4 " + current()};
+    }
+  }
+}
