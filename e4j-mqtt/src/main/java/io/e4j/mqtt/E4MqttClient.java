@@ -1,0 +1,411 @@
+package io.e4j.mqtt;
+
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
+import io.e4j.core.E4Client;
+import io.e4j.core.E4Exception;
+import io.e4j.core.E4Exception.Reason;
+import io.e4j.mqtt.internal.ConnectionSettings;
+import io.e4j.mqtt.internal.HiveMqTransports;
+import io.e4j.mqtt.internal.MqttTransport;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * An E4 device on an MQTT broker: what it publishes is protected, what it receives is unprotected,
+ * and the commands C2 sends to its control topic are applied and never reach the application.
+ *
+ * <pre>{@code
+ * E4MqttClient mqtt = E4MqttClient.builder(device).host("broker.example").port(8883)
+ *     .trustStore(trustStore).credentials("meter-0042", password).build();
+ * mqtt.subscribe("meters/+/reading", 1, message -> handle(message.topic(), message.payload()));
+ * mqtt.connect().join();
+ * mqtt.publish("meters/0042/reading", reading, 1, false);
+ * }</pre>
+ *
+ * <p>On connect it subscribes to the control topic with QoS 2, on a persistent session by default
+ * so commands sent while the device was offline arrive when it returns. It reconnects by itself and
+ * restores every subscription. Subscriptions made before {@link #connect()} are in place before any
+ * queued message is delivered.
+ *
+ * <p>Each incoming message is unprotected once, with the key of the topic it was published on, then
+ * handed to every subscription whose filter matches. A message that fails a check is dropped and
+ * reported to the {@link E4MqttListener}; the connection stays up.
+ */
+public final class E4MqttClient {
+  private static final int COMMAND_QOS = 2;
+
+  private record Subscription(MqttTopicFilter matcher, int qos, Consumer<E4Message> handler) {}
+
+  private final E4Client device;
+  private final MessagePolicy policy;
+  private final E4MqttListener listener;
+  private final String controlTopic;
+  private final ConnectionSettings settings;
+  private final MqttTransport transport;
+  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private volatile boolean online;
+
+  private E4MqttClient(Builder builder) {
+    this.device = builder.device;
+    this.policy = builder.policy;
+    this.listener = builder.listener;
+    this.controlTopic = device.controlTopic();
+    this.settings =
+        new ConnectionSettings(
+            builder.host,
+            builder.port,
+            builder.mqttVersion,
+            builder.clientId != null
+                ? builder.clientId
+                : "e4-" + HexFormat.of().formatHex(device.id()),
+            builder.trustManagers,
+            builder.username,
+            builder.password,
+            builder.cleanSession,
+            builder.sessionExpiry,
+            builder.reconnectMaxDelay);
+    this.transport = HiveMqTransports.create(settings, new Events());
+  }
+
+  public static Builder builder(E4Client device) {
+    if (device == null) {
+      throw new IllegalArgumentException("device is null");
+    }
+    return new Builder(device);
+  }
+
+  /** The E4 client this connection protects and unprotects with. */
+  public E4Client device() {
+    return device;
+  }
+
+  /**
+   * Connects, then subscribes to the control topic and to every subscription made so far. Completes
+   * when the broker has acknowledged them all.
+   */
+  public CompletableFuture<Void> connect() {
+    return transport
+        .connect()
+        .thenCompose(connected -> subscribeAll())
+        .thenRun(
+            () -> {
+              online = true;
+              listener.connected();
+            });
+  }
+
+  /**
+   * Protects {@code payload} with the topic's key and publishes it. Completes when the broker has
+   * acknowledged it (QoS 1 and 2) or it has been sent (QoS 0).
+   *
+   * <p>Fails with {@link E4Exception} {@code TOPIC_KEY_MISSING} when no key is held for the topic,
+   * unless the policy is {@link MessagePolicy#ALLOW_CLEARTEXT}, which publishes it in clear.
+   */
+  public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
+    byte[] message;
+    try {
+      message = device.protect(topic, payload);
+    } catch (E4Exception e) {
+      if (e.reason() != Reason.TOPIC_KEY_MISSING || policy != MessagePolicy.ALLOW_CLEARTEXT) {
+        return CompletableFuture.failedFuture(e);
+      }
+      message = payload;
+    }
+    return transport.publish(topic, message, qos, retain);
+  }
+
+  /**
+   * Subscribes {@code handler} to {@code topicFilter} (wildcards allowed). Before {@link
+   * #connect()} it is only recorded, and made when the connection is.
+   */
+  public CompletableFuture<Void> subscribe(
+      String topicFilter, int qos, Consumer<E4Message> handler) {
+    MqttTopicFilter matcher;
+    try {
+      matcher = MqttTopicFilter.of(topicFilter);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("invalid MQTT topic filter " + topicFilter, e));
+    }
+    if (handler == null || qos < 0 || qos > 2) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("a subscription needs a handler and a QoS of 0, 1 or 2"));
+    }
+    subscriptions.put(topicFilter, new Subscription(matcher, qos, handler));
+    return online ? transport.subscribe(topicFilter, qos) : CompletableFuture.completedFuture(null);
+  }
+
+  public CompletableFuture<Void> unsubscribe(String topicFilter) {
+    if (subscriptions.remove(topicFilter) == null || !online) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return transport.unsubscribe(topicFilter);
+  }
+
+  /** Disconnects for good; a persistent session stays on the broker for the next connect. */
+  public CompletableFuture<Void> disconnect() {
+    online = false;
+    return transport.disconnect();
+  }
+
+  /** The same operations, waiting for each to complete (at most {@code timeout}). */
+  public Blocking blocking(Duration timeout) {
+    return new Blocking(this, timeout);
+  }
+
+  @Override
+  public String toString() {
+    return "E4MqttClient[" + settings + ", device " + device + "]";
+  }
+
+  private CompletableFuture<Void> subscribeAll() {
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
+    acks.add(transport.subscribe(controlTopic, COMMAND_QOS));
+    subscriptions.forEach(
+        (filter, subscription) -> acks.add(transport.subscribe(filter, subscription.qos())));
+    return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+  }
+
+  private void received(String topic, byte[] payload, int qos, boolean retained) {
+    if (topic.equals(controlTopic)) {
+      applyCommand(payload);
+      return;
+    }
+    MqttTopic mqttTopic = MqttTopic.of(topic);
+    List<Subscription> matching = new ArrayList<>(1);
+    for (Subscription subscription : subscriptions.values()) {
+      if (subscription.matcher().matches(mqttTopic)) {
+        matching.add(subscription);
+      }
+    }
+    if (matching.isEmpty()) {
+      return;
+    }
+    E4Message message;
+    try {
+      message =
+          new E4Message(topic, device.unprotect(topic, payload).orElseThrow(), qos, retained, true);
+    } catch (E4Exception e) {
+      if (e.reason() != Reason.TOPIC_KEY_MISSING || policy != MessagePolicy.ALLOW_CLEARTEXT) {
+        listener.messageRejected(topic, e);
+        return;
+      }
+      message = new E4Message(topic, payload, qos, retained, false);
+    }
+    for (Subscription subscription : matching) {
+      try {
+        subscription.handler().accept(message);
+      } catch (RuntimeException e) {
+        listener.handlerFailed(topic, e);
+      }
+    }
+  }
+
+  private void applyCommand(byte[] payload) {
+    try {
+      device.unprotect(controlTopic, payload);
+      listener.commandApplied();
+    } catch (E4Exception e) {
+      listener.messageRejected(controlTopic, e);
+    }
+  }
+
+  /** Network events, on the HiveMQ client's threads. */
+  private final class Events implements MqttTransport.Events {
+    @Override
+    public void received(String topic, byte[] payload, int qos, boolean retained) {
+      E4MqttClient.this.received(topic, payload, qos, retained);
+    }
+
+    @Override
+    public void connected() {
+      if (online) {
+        subscribeAll()
+            .whenComplete(
+                (done, failure) -> {
+                  if (failure == null) {
+                    listener.connected();
+                  } else {
+                    listener.disconnected(failure);
+                  }
+                });
+      }
+    }
+
+    @Override
+    public void disconnected(Throwable cause) {
+      if (online) {
+        listener.disconnected(cause);
+      }
+    }
+  }
+
+  /** {@link E4MqttClient}'s operations, each waiting for its outcome. */
+  public static final class Blocking {
+    private final E4MqttClient client;
+    private final Duration timeout;
+
+    private Blocking(E4MqttClient client, Duration timeout) {
+      this.client = client;
+      this.timeout = timeout;
+    }
+
+    public void connect() {
+      await(client.connect(), "connecting to " + client.settings);
+    }
+
+    public void publish(String topic, byte[] payload, int qos, boolean retain) {
+      await(client.publish(topic, payload, qos, retain), "publishing on " + topic);
+    }
+
+    public void subscribe(String topicFilter, int qos, Consumer<E4Message> handler) {
+      await(client.subscribe(topicFilter, qos, handler), "subscribing to " + topicFilter);
+    }
+
+    public void unsubscribe(String topicFilter) {
+      await(client.unsubscribe(topicFilter), "unsubscribing from " + topicFilter);
+    }
+
+    public void disconnect() {
+      await(client.disconnect(), "disconnecting");
+    }
+
+    private void await(CompletableFuture<Void> operation, String what) {
+      try {
+        operation.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new E4MqttException(what + " was interrupted", e);
+      } catch (TimeoutException e) {
+        throw new E4MqttException(what + " took longer than " + timeout, e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime
+            && !(runtime instanceof java.util.concurrent.CompletionException)) {
+          throw runtime;
+        }
+        throw new E4MqttException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  /** Connection settings; only the device is required (broker on localhost:1883 otherwise). */
+  public static final class Builder {
+    private final E4Client device;
+    private String host = "localhost";
+    private int port = 1883;
+    private int mqttVersion = 5;
+    private String clientId;
+    private TrustManagerFactory trustManagers;
+    private String username;
+    private byte[] password;
+    private boolean cleanSession;
+    private Duration sessionExpiry = Duration.ofDays(7);
+    private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+    private MessagePolicy policy = MessagePolicy.STRICT;
+    private E4MqttListener listener = new E4MqttListener() {};
+
+    private Builder(E4Client device) {
+      this.device = device;
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("a port is 1 to 65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** 5 (the default) or 3 for MQTT 3.1.1. */
+    public Builder mqttVersion(int version) {
+      if (version != 3 && version != 5) {
+        throw new IllegalArgumentException("MQTT version is 3 (3.1.1) or 5, got " + version);
+      }
+      this.mqttVersion = version;
+      return this;
+    }
+
+    /** The MQTT client identifier; {@code "e4-" + hex(device ID)} by default. */
+    public Builder clientId(String clientId) {
+      this.clientId = clientId;
+      return this;
+    }
+
+    /** Connect over TLS, trusting the certificates in {@code trustStore}. */
+    public Builder trustStore(KeyStore trustStore) {
+      try {
+        TrustManagerFactory factory =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trustStore);
+        this.trustManagers = factory;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("the trust store cannot be used: " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /** Connect over TLS with the JDK's default trusted certificates. */
+    public Builder tls() {
+      return trustStore(null);
+    }
+
+    public Builder credentials(String username, byte[] password) {
+      this.username = username;
+      this.password = password == null ? null : password.clone();
+      return this;
+    }
+
+    /**
+     * A clean session forgets subscriptions and queued messages when the device disconnects (false
+     * by default: commands sent while offline must arrive).
+     */
+    public Builder cleanSession(boolean cleanSession) {
+      this.cleanSession = cleanSession;
+      return this;
+    }
+
+    /** How long the broker keeps a persistent session (MQTT 5; 7 days by default). */
+    public Builder sessionExpiry(Duration sessionExpiry) {
+      this.sessionExpiry = sessionExpiry;
+      return this;
+    }
+
+    /** The longest wait between reconnection attempts (30 s by default). */
+    public Builder reconnectMaxDelay(Duration reconnectMaxDelay) {
+      this.reconnectMaxDelay = reconnectMaxDelay;
+      return this;
+    }
+
+    public Builder policy(MessagePolicy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    public Builder listener(E4MqttListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    public E4MqttClient build() {
+      return new E4MqttClient(this);
+    }
+  }
+}
