@@ -57,6 +57,7 @@ public final class E4MqttClient {
   private final MqttTransport transport;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private volatile boolean online;
+  private volatile boolean closed;
 
   private E4MqttClient(Builder builder) {
     this.device = builder.device;
@@ -97,6 +98,7 @@ public final class E4MqttClient {
    * when the broker has acknowledged them all.
    */
   public CompletableFuture<Void> connect() {
+    closed = false;
     return transport
         .connect()
         .thenCompose(connected -> subscribeAll())
@@ -158,6 +160,7 @@ public final class E4MqttClient {
   /** Disconnects for good; a persistent session stays on the broker for the next connect. */
   public CompletableFuture<Void> disconnect() {
     online = false;
+    closed = true;
     return transport.disconnect();
   }
 
@@ -247,7 +250,7 @@ public final class E4MqttClient {
 
     @Override
     public void disconnected(Throwable cause) {
-      if (online) {
+      if (!closed) {
         listener.disconnected(cause);
       }
     }

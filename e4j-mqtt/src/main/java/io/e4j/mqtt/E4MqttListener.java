@@ -10,7 +10,10 @@ public interface E4MqttListener {
   /** Connected, or reconnected; subscriptions are in place again. */
   default void connected() {}
 
-  /** The connection was lost; the client reconnects by itself. */
+  /**
+   * A connection was lost or could not be made (broker down, TLS refused, bad credentials); the
+   * client keeps trying by itself until {@code disconnect()}.
+   */
   default void disconnected(Throwable cause) {}
 
   /** A C2 command arrived on the control topic and has been applied and saved. */

@@ -19,15 +19,22 @@ import java.util.concurrent.TimeUnit;
 final class Mosquitto implements AutoCloseable {
   private final Path directory;
   private final int port;
+  private final TestCertificates tls;
   private Process process;
 
-  private Mosquitto(Path directory, int port) {
+  private Mosquitto(Path directory, int port, TestCertificates tls) {
     this.directory = directory;
     this.port = port;
+    this.tls = tls;
   }
 
   static Mosquitto start(Path directory) throws IOException {
-    Mosquitto broker = new Mosquitto(directory, freePort());
+    return start(directory, null);
+  }
+
+  /** A broker that speaks only TLS, with the given certificates. */
+  static Mosquitto start(Path directory, TestCertificates tls) throws IOException {
+    Mosquitto broker = new Mosquitto(directory, freePort(), tls);
     broker.writeConfig();
     broker.launch();
     return broker;
@@ -63,6 +70,10 @@ final class Mosquitto implements AutoCloseable {
   private void writeConfig() throws IOException {
     List<String> lines = new ArrayList<>();
     lines.add("listener " + port + " 127.0.0.1");
+    if (tls != null) {
+      lines.add("certfile " + tls.serverCertificate());
+      lines.add("keyfile " + tls.serverKey());
+    }
     lines.add("allow_anonymous true");
     lines.add("persistence true");
     lines.add("persistence_location " + directory + "/");
@@ -84,7 +95,9 @@ final class Mosquitto implements AutoCloseable {
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "mosquitto exited at start: " + Files.readString(directory.resolve("mosquitto.out")));
+            "mosquitto exited at start: "
+                + Files.readString(directory.resolve("mosquitto.out"))
+                + readIfPresent(directory.resolve("mosquitto.log")));
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -94,6 +107,10 @@ final class Mosquitto implements AutoCloseable {
       }
     }
     throw new IllegalStateException("mosquitto did not listen on port " + port + " within 15 s");
+  }
+
+  private static String readIfPresent(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file) : "";
   }
 
   private static void pause() {
