@@ -13,12 +13,31 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = E4Command.Version.class,
     description = "E4 end-to-end encryption and key management for IoT publish/subscribe.",
-    subcommands = {E4Command.Server.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      E4Command.Server.class,
+      KeygenCommand.class,
+      DeviceCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class E4Command implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new E4Command()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line, with errors as one line on standard error: a user's mistake never shows a
+   * stack trace. Exit status 1 for a refused operation, 2 for a usage error.
+   */
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new E4Command());
+    commandLine.setExecutionExceptionHandler(
+        (exception, failed, parseResult) -> {
+          failed.getErr().println("e4: " + exception.getMessage());
+          return 1;
+        });
+    return commandLine;
   }
 
   @Override

@@ -12,7 +12,7 @@ class E4CommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine command = new CommandLine(new E4Command());
+    CommandLine command = E4Command.commandLine();
     command.setOut(new PrintWriter(out));
     command.setErr(new PrintWriter(err));
     return command.execute(args);
