@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       DeviceCommand.Init.class,
       DeviceCommand.Protect.class,
-      DeviceCommand.Unprotect.class
+      DeviceCommand.Unprotect.class,
+      DeviceShell.class
     })
 final class DeviceCommand {
   private DeviceCommand() {}

@@ -130,6 +130,15 @@ public final class E4MqttClient {
   }
 
   /**
+   * Publishes {@code payload} as it is, without E4: for tests and for talking to devices that do
+   * not speak E4. Never use it for data that must stay confidential.
+   */
+  public CompletableFuture<Void> publishUnprotected(
+      String topic, byte[] payload, int qos, boolean retain) {
+    return transport.publish(topic, payload, qos, retain);
+  }
+
+  /**
    * Subscribes {@code handler} to {@code topicFilter} (wildcards allowed). Before {@link
    * #connect()} it is only recorded, and made when the connection is.
    */

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A real Mosquitto broker (Debian's package) on a free loopback port, with persistence so that
  * sessions survive {@link #restart()}. {@code .ci/run} installs it when it is absent.
  */
-final class Mosquitto implements AutoCloseable {
+public final class Mosquitto implements AutoCloseable {
   private final Path directory;
   private final int port;
   private final TestCertificates tls;
@@ -28,24 +28,24 @@ final class Mosquitto implements AutoCloseable {
     this.tls = tls;
   }
 
-  static Mosquitto start(Path directory) throws IOException {
+  public static Mosquitto start(Path directory) throws IOException {
     return start(directory, null);
   }
 
   /** A broker that speaks only TLS, with the given certificates. */
-  static Mosquitto start(Path directory, TestCertificates tls) throws IOException {
+  public static Mosquitto start(Path directory, TestCertificates tls) throws IOException {
     Mosquitto broker = new Mosquitto(directory, freePort(), tls);
     broker.writeConfig();
     broker.launch();
     return broker;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Stops it the polite way, so it saves its sessions for the restart. */
-  void stop() {
+  public void stop() {
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -57,7 +57,7 @@ final class Mosquitto implements AutoCloseable {
     }
   }
 
-  void restart() throws IOException {
+  public void restart() throws IOException {
     stop();
     launch();
   }

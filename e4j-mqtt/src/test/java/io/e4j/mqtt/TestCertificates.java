@@ -29,9 +29,10 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throw-away CA and a server certificate for 127.0.0.1, written as PEM for Mosquitto. */
-record TestCertificates(
+public record TestCertificates(
     Path caCertificate, Path serverCertificate, Path serverKey, KeyStore trustStore) {
-  static TestCertificates create(Path directory) throws IOException, GeneralSecurityException {
+  public static TestCertificates create(Path directory)
+      throws IOException, GeneralSecurityException {
     try {
       KeyPair caKeys = ecKeys();
       X500Name caName = new X500Name("CN=e4j test CA");
