@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       DeviceCommand.Init.class,
       DeviceCommand.Protect.class,
       DeviceCommand.Unprotect.class,
+      DeviceCommand.SetTopicKey.class,
       DeviceShell.class
     })
 final class DeviceCommand {
@@ -134,6 +135,55 @@ final class DeviceCommand {
                     + ") in "
                     + state);
       }
+      return 0;
+    }
+  }
+
+  /** {@code e4 device set-topic-key}. */
+  @Command(
+      name = "set-topic-key",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Give the device a topic key directly, without C2: for trials and for deployments that"
+            + " distribute keys themselves. The key it replaces stays usable for the key"
+            + " transition."
+      },
+      footer = {
+        "",
+        "Example:",
+        "  e4 keygen --type symmetric --out temperature.key",
+        "  e4 device set-topic-key --state meter-0042.e4 --topic sensors/temperature \\",
+        "      --key-file temperature.key"
+      })
+  static final class SetTopicKey implements Callable<Integer> {
+    @Spec private CommandSpec spec;
+
+    @Option(
+        names = "--state",
+        required = true,
+        paramLabel = "FILE",
+        description = "the device state file")
+    private Path state;
+
+    @Option(names = "--topic", required = true, description = "the topic")
+    private String topic;
+
+    @Option(
+        names = "--key-file",
+        required = true,
+        paramLabel = "FILE",
+        description = "a 32-byte topic key")
+    private Path keyFile;
+
+    @Override
+    public Integer call() {
+      byte[] key = KeyFiles.read(keyFile, 32, "topic key");
+      try (E4Client device = E4Client.load(ClientStore.file(state))) {
+        device.setTopicKey(topic, key);
+      } finally {
+        java.util.Arrays.fill(key, (byte) 0);
+      }
+      spec.commandLine().getOut().println("topic key for " + topic + " saved in " + state);
       return 0;
     }
   }

@@ -132,6 +132,25 @@ class DeviceToolsIT {
     assertThat(overwrite.stderr()).startsWith("e4: ").contains("already holds a client");
   }
 
+  @Test
+  void setTopicKey_withoutC2() throws Exception {
+    e4("keygen", "--type", "symmetric", "--out", "device.key");
+    e4("keygen", "--type", "symmetric", "--out", "topic.key");
+    e4("device", "init", "--name", "meter", "--key-file", "device.key", "--state", "d.e4");
+
+    Run set =
+        e4("device", "set-topic-key", "--state", "d.e4", "--topic", "t", "--key-file", "topic.key");
+    Run protect = e4("x".getBytes(UTF_8), "device", "protect", "--state", "d.e4", "--topic", "t");
+    Run wrongSize =
+        e4("device", "set-topic-key", "--state", "d.e4", "--topic", "t", "--key-file", "d.e4");
+
+    assertThat(set.exitCode()).as(set.stderr()).isZero();
+    assertThat(protect.exitCode()).as(protect.stderr()).isZero();
+    assertThat(protect.stdout()).hasSize(25);
+    assertThat(wrongSize.exitCode()).isEqualTo(1);
+    assertThat(wrongSize.stderr()).startsWith("e4: topic key file d.e4 holds");
+  }
+
   /** Gives the device a topic key through a C2 command, then protects and unprotects with it. */
   private void roundTrip(String state, String name, byte[] commandKey, byte[] topicKey)
       throws Exception {
