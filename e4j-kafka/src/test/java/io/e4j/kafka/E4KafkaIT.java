@@ -1,0 +1,185 @@
+package io.e4j.kafka;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.e4j.core.ClientStore;
+import io.e4j.core.Commands;
+import io.e4j.core.E4Client;
+import io.e4j.core.Keys;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** E4 over a real, in-process KRaft Kafka cluster. */
+class E4KafkaIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static KafkaClusterTestKit cluster;
+
+  @TempDir Path directory;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            // One broker: the internal topics cannot have the default three replicas.
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+  }
+
+  @AfterAll
+  static void stopKafka() throws Exception {
+    cluster.close();
+  }
+
+  private Path device(String name, String topic, byte[] topicKey) {
+    Path state = directory.resolve(name + ".e4");
+    try (E4Client device =
+        E4Client.builder().name(name).key(clientKey(name)).store(ClientStore.file(state)).build()) {
+      if (topicKey != null) {
+        device.setTopicKey(topic, topicKey);
+      }
+    }
+    return state;
+  }
+
+  private static byte[] clientKey(String name) {
+    return io.e4j.core.internal.crypto.Hashing.sha3(("kafka " + name).getBytes(UTF_8));
+  }
+
+  private Map<String, Object> producerConfig(Path state) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, E4Serializer.class);
+    config.put(E4KafkaConfig.INNER_SERIALIZER, StringSerializer.class.getName());
+    config.put(E4KafkaConfig.STATE_FILE, state.toString());
+    return config;
+  }
+
+  private Map<String, Object> consumerConfig(String group) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    return config;
+  }
+
+  @Test
+  void protectedRecordsRoundTrip_andTheBrokerHoldsCiphertext() throws Exception {
+    byte[] topicKey = Keys.randomKey();
+    Path producerState = device("producer", "meter-readings", topicKey);
+    Path consumerState = device("consumer", "meter-readings", topicKey);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(producerConfig(producerState))) {
+      producer.send(new ProducerRecord<>("meter-readings", "meter-0042", "21.5 kWh")).get();
+    }
+
+    Map<String, Object> e4Consumer = consumerConfig("readers");
+    e4Consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, E4Deserializer.class);
+    e4Consumer.put(E4KafkaConfig.INNER_DESERIALIZER, StringDeserializer.class.getName());
+    e4Consumer.put(E4KafkaConfig.STATE_FILE, consumerState.toString());
+    Map<String, Object> rawConsumer = consumerConfig("raw");
+    rawConsumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+
+    assertThat(firstValue(new KafkaConsumer<String, String>(e4Consumer), "meter-readings"))
+        .isEqualTo("21.5 kWh");
+    byte[] onTheBroker =
+        firstValue(new KafkaConsumer<String, byte[]>(rawConsumer), "meter-readings");
+    assertThat(onTheBroker).hasSize(24 + "21.5 kWh".length());
+    assertThat(new String(onTheBroker, UTF_8)).doesNotContain("21.5");
+  }
+
+  @Test
+  void aCommandOnTheControlTopic_addsAKey() throws Exception {
+    byte[] topicKey = Keys.randomKey();
+    Path producerState = device("sender", "plant-events", topicKey);
+    Path receiverState = device("receiver", "plant-events", null);
+    byte[] receiverId = Keys.idFromName("receiver");
+    Map<String, Object> c2 = new HashMap<>();
+    c2.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    c2.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    c2.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<String, byte[]> commands = new KafkaProducer<>(c2);
+        KafkaProducer<String, String> producer =
+            new KafkaProducer<>(producerConfig(producerState))) {
+      commands
+          .send(
+              new ProducerRecord<>(
+                  E4KafkaConfig.DEFAULT_CONTROL_TOPIC,
+                  HexFormat.of().formatHex(receiverId),
+                  Commands.protect(
+                      Commands.setTopicKey(topicKey, "plant-events"),
+                      clientKey("receiver"),
+                      Instant.now())))
+          .get();
+      producer.send(new ProducerRecord<>("plant-events", "line-1", "pressure ok")).get();
+    }
+
+    Map<String, Object> config = consumerConfig("plant-readers");
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, E4Deserializer.class);
+    config.put(E4KafkaConfig.INNER_DESERIALIZER, StringDeserializer.class.getName());
+    config.put(E4KafkaConfig.STATE_FILE, receiverState.toString());
+    config.put(E4KafkaConfig.CONTROL_CONSUME, "true");
+
+    assertThat(firstValue(new KafkaConsumer<String, String>(config), "plant-events"))
+        .isEqualTo("pressure ok");
+    try (E4Client reloaded = E4Client.load(ClientStore.file(receiverState))) {
+      assertThat(reloaded.hasTopicKey("plant-events")).isTrue();
+    }
+  }
+
+  /**
+   * The first record's value. A record that cannot be read yet (its key is still on its way through
+   * the control topic) is retried, as an application would after a deserialization error.
+   */
+  private static <V> V firstValue(KafkaConsumer<String, V> consumer, String topic) {
+    try (consumer) {
+      consumer.subscribe(List.of(topic));
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline)) {
+        try {
+          for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
+            return record.value();
+          }
+        } catch (RecordDeserializationException notYet) {
+          consumer.seek(notYet.topicPartition(), notYet.offset());
+        }
+      }
+      throw new AssertionError("no record on " + topic + " within " + WAIT);
+    }
+  }
+}
