@@ -13,6 +13,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = E4Command.Version.class,
     description = "E4 end-to-end encryption and key management for IoT publish/subscribe.",
+    footer = {
+      "",
+      "Examples:",
+      "  e4 keygen --type symmetric --out meter-0042.key",
+      "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883"
+    },
     subcommands = {
       E4Command.Server.class,
       KeygenCommand.class,
@@ -37,6 +43,19 @@ public final class E4Command implements Callable<Integer> {
           failed.getErr().println("e4: " + exception.getMessage());
           return 1;
         });
+    commandLine.setParameterExceptionHandler(
+        (exception, args) -> {
+          CommandLine failed = exception.getCommandLine();
+          failed
+              .getErr()
+              .println(
+                  "e4: "
+                      + exception.getMessage()
+                      + " (see "
+                      + failed.getCommandSpec().qualifiedName()
+                      + " --help)");
+          return CommandLine.ExitCode.USAGE;
+        });
     return commandLine;
   }
 
@@ -47,7 +66,11 @@ public final class E4Command implements Callable<Integer> {
   }
 
   /** {@code e4 server}: the C2 key server. */
-  @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the C2 key server.")
+  @Command(
+      name = "server",
+      mixinStandardHelpOptions = true,
+      description = "Run the C2 key server.",
+      footer = {"", "Example:", "  e4 server"})
   static final class Server implements Callable<Integer> {
     @Spec private CommandSpec spec;
 

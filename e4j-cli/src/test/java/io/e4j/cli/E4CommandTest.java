@@ -33,6 +33,38 @@ class E4CommandTest {
   @Test
   void unknownSubcommand_isOneClearErrorLine() {
     assertThat(run("nonsense")).isEqualTo(CommandLine.ExitCode.USAGE);
-    assertThat(err.toString()).contains("Unmatched argument").doesNotContain("Exception");
+    assertThat(err.toString())
+        .startsWith("e4: Unmatched argument")
+        .endsWith("(see e4 --help)" + System.lineSeparator())
+        .hasLineCount(1);
+  }
+
+  @Test
+  void missingOption_isOneLineNamingTheCommandsHelp() {
+    assertThat(run("device", "protect", "--topic", "t")).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString())
+        .isEqualTo(
+            "e4: Missing required option: '--state=FILE' (see e4 device protect --help)"
+                + System.lineSeparator());
+  }
+
+  @Test
+  void everyCommand_hasAnExampleInItsHelp() {
+    CommandLine root = E4Command.commandLine();
+    java.util.List<CommandLine> all = new java.util.ArrayList<>();
+    java.util.Deque<CommandLine> pending = new java.util.ArrayDeque<>(java.util.List.of(root));
+    while (!pending.isEmpty()) {
+      CommandLine command = pending.pop();
+      if (!command.getCommandName().equals("help")) {
+        all.add(command);
+      }
+      pending.addAll(command.getSubcommands().values());
+    }
+    assertThat(all).hasSizeGreaterThanOrEqualTo(8);
+    for (CommandLine command : all) {
+      assertThat(command.getUsageMessage())
+          .as(command.getCommandSpec().qualifiedName())
+          .containsPattern("Examples?:");
+    }
   }
 }

@@ -20,12 +20,14 @@ public final class Mosquitto implements AutoCloseable {
   private final Path directory;
   private final int port;
   private final TestCertificates tls;
+  private final Path passwordFile;
   private Process process;
 
-  private Mosquitto(Path directory, int port, TestCertificates tls) {
+  private Mosquitto(Path directory, int port, TestCertificates tls, Path passwordFile) {
     this.directory = directory;
     this.port = port;
     this.tls = tls;
+    this.passwordFile = passwordFile;
   }
 
   public static Mosquitto start(Path directory) throws IOException {
@@ -34,7 +36,36 @@ public final class Mosquitto implements AutoCloseable {
 
   /** A broker that speaks only TLS, with the given certificates. */
   public static Mosquitto start(Path directory, TestCertificates tls) throws IOException {
-    Mosquitto broker = new Mosquitto(directory, freePort(), tls);
+    Mosquitto broker = new Mosquitto(directory, freePort(), tls, null);
+    broker.writeConfig();
+    broker.launch();
+    return broker;
+  }
+
+  /** A broker that admits only {@code username} with {@code password}. */
+  public static Mosquitto startWithPassword(Path directory, String username, String password)
+      throws IOException {
+    Path passwordFile = directory.resolve("passwords");
+    Process passwd =
+        new ProcessBuilder(
+                executable("mosquitto_passwd"),
+                "-b",
+                "-c",
+                passwordFile.toString(),
+                username,
+                password)
+            .redirectErrorStream(true)
+            .start();
+    try {
+      if (passwd.waitFor() != 0) {
+        throw new IllegalStateException(
+            "mosquitto_passwd failed: " + new String(passwd.getInputStream().readAllBytes()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running mosquitto_passwd", e);
+    }
+    Mosquitto broker = new Mosquitto(directory, freePort(), null, passwordFile);
     broker.writeConfig();
     broker.launch();
     return broker;
@@ -74,7 +105,12 @@ public final class Mosquitto implements AutoCloseable {
       lines.add("certfile " + tls.serverCertificate());
       lines.add("keyfile " + tls.serverKey());
     }
-    lines.add("allow_anonymous true");
+    if (passwordFile != null) {
+      lines.add("allow_anonymous false");
+      lines.add("password_file " + passwordFile);
+    } else {
+      lines.add("allow_anonymous true");
+    }
     lines.add("persistence true");
     lines.add("persistence_location " + directory + "/");
     lines.add("log_dest file " + directory.resolve("mosquitto.log"));
@@ -87,7 +123,8 @@ public final class Mosquitto implements AutoCloseable {
 
   private void launch() throws IOException {
     process =
-        new ProcessBuilder(binary(), "-c", directory.resolve("mosquitto.conf").toString())
+        new ProcessBuilder(
+                executable("mosquitto"), "-c", directory.resolve("mosquitto.conf").toString())
             .redirectErrorStream(true)
             .redirectOutput(directory.resolve("mosquitto.out").toFile())
             .start();
@@ -122,20 +159,19 @@ public final class Mosquitto implements AutoCloseable {
     }
   }
 
-  private static String binary() {
-    for (String candidate : List.of("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")) {
-      if (Files.isExecutable(Path.of(candidate))) {
-        return candidate;
-      }
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path candidate = Path.of(dir, "mosquitto");
-      if (Files.isExecutable(candidate)) {
+  /** A program of Debian's mosquitto package, wherever it is installed. */
+  private static String executable(String name) {
+    List<String> directories =
+        new ArrayList<>(List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"));
+    directories.addAll(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+    for (String directory : directories) {
+      Path candidate = Path.of(directory, name);
+      if (!directory.isEmpty() && Files.isExecutable(candidate)) {
         return candidate.toString();
       }
     }
     throw new IllegalStateException(
-        "mosquitto is not installed: apt-get install -y mosquitto (.ci/run does this)");
+        name + " is not installed: apt-get install -y mosquitto (.ci/run does this)");
   }
 
   private static int freePort() throws IOException {
