@@ -194,7 +194,7 @@ final class DeviceShell implements Callable<Integer> {
         "["
             + message.topic()
             + "] "
-            + (message.protectedByE4() ? "" : "(cleartext) ")
+            + (message.protectedByE4() ? "ok: " : "cleartext: ")
             + printable(message.payload()));
   }
 

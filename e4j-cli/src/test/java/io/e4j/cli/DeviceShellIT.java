@@ -116,7 +116,7 @@ class DeviceShellIT {
     alice.awaitLine("published in clear");
     alice.type("exit");
 
-    bob.awaitLine("[sensors/temperature] 21.5 C");
+    bob.awaitLine("[sensors/temperature] ok: 21.5 C");
     bob.awaitLine("[sensors/temperature] rejected: MESSAGE_TOO_SHORT");
     bob.type("exit");
     assertThat(alice.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
