@@ -101,12 +101,14 @@ public final class E4MqttClient {
     closed = false;
     return transport
         .connect()
-        .thenCompose(connected -> subscribeAll())
-        .thenRun(
-            () -> {
+        .thenCompose(
+            connected -> {
+              // Online before subscribing: a subscribe() racing with this one then subscribes
+              // itself (at worst twice, which the broker treats as one).
               online = true;
-              listener.connected();
-            });
+              return subscribeAll();
+            })
+        .thenRun(listener::connected);
   }
 
   /**
