@@ -483,6 +483,19 @@ class E4ClientTest {
   }
 
   @Test
+  void keyTransition_endsWhenTheClockGoesBackBeforeTheRotation() {
+    E4Client sender = symmetric("sender");
+    byte[] underOldKey = sender.protect(TOPIC, PAYLOAD);
+    E4Client receiver = symmetric("receiver");
+    receiver.setTopicKey(TOPIC, key("rotated"));
+
+    clock.advance(Duration.ofSeconds(-1));
+
+    assertThat(reasonOf(() -> receiver.unprotect(TOPIC, underOldKey)))
+        .isEqualTo(Reason.NOT_AUTHENTIC);
+  }
+
+  @Test
   void keyTransitionZero_dropsThePreviousKeyAtOnce() {
     E4Client sender = symmetric("sender");
     E4Client receiver =

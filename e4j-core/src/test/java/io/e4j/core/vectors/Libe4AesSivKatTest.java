@@ -1,14 +1,18 @@
 package io.e4j.core.vectors;
 
+import static io.e4j.core.vectors.VectorFiles.hex;
+import static io.e4j.core.vectors.VectorFiles.unhex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.e4j.core.internal.crypto.AesSiv;
-import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.SivKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** libe4's 1,024 AES-SIV known answers with E4's doubled key, through the E4 message path. */
+/**
+ * libe4's 1,024 AES-SIV known answers with E4's doubled key (K || K) and one associated-data
+ * string, through the slice-based seal and open that E4 messages use.
+ */
 class Libe4AesSivKatTest {
   @Test
   void everyKnownAnswer_sealsAndOpens() {
@@ -19,10 +23,11 @@ class Libe4AesSivKatTest {
             .map(line -> line.split(" "))
             .toList();
     for (String[] kat : cases) {
-      SivKey key = siv.e4Key(Bytes.unhex(kat[0]), 0);
-      byte[] ad = Bytes.unhex(kat[1]);
-      byte[] plaintext = Bytes.unhex(kat[2]);
-      byte[] expected = Bytes.unhex(kat[3]);
+      String description = "key " + kat[0];
+      SivKey key = siv.e4Key(unhex(kat[0]), 0);
+      byte[] ad = unhex(kat[1]);
+      byte[] plaintext = unhex(kat[2]);
+      byte[] expected = unhex(kat[3]);
 
       byte[] sealed = new byte[AesSiv.TAG_SIZE + plaintext.length];
       siv.seal(key, ad, 0, ad.length, plaintext, 0, plaintext.length, sealed, 0);
@@ -31,14 +36,14 @@ class Libe4AesSivKatTest {
       byte[] tampered = expected.clone();
       tampered[tampered.length - 1] ^= 1;
 
-      assertThat(Bytes.hex(sealed)).as("key %s", kat[0]).isEqualTo(kat[3]);
-      assertThat(authentic).isTrue();
-      assertThat(opened).isEqualTo(plaintext);
+      assertThat(hex(sealed)).as(description).isEqualTo(kat[3]);
+      assertThat(authentic).as(description).isTrue();
+      assertThat(opened).as(description).isEqualTo(plaintext);
       assertThat(siv.open(key, ad, 0, ad.length, tampered, 0, plaintext.length, opened, 0))
+          .as(description + ", last byte flipped")
           .isFalse();
-      assertThat(siv.open(key, List.of(ad), expected)).contains(plaintext);
     }
-    System.out.println("libe4 AES-SIV known answers: " + cases.size() + " cases checked");
+    System.out.println("libe4 aes_siv_e4_kat.txt: " + cases.size() + " cases checked");
     assertThat(cases).hasSize(1024);
   }
 }

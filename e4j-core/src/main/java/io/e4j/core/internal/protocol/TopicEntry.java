@@ -11,8 +11,14 @@ public record TopicEntry(SivKey current, SivKey previous, long previousReplacedA
     return new TopicEntry(current, null, 0);
   }
 
-  /** True when a message that fails under the current key may be retried under the previous one. */
+  /**
+   * True when a message that fails under the current key may be retried under the previous one:
+   * within {@code transitionSeconds} after the replacement, and not before it (a replacement dated
+   * ahead of the clock, as e4go's key-timestamp check refuses, would keep the old key alive until
+   * that date plus the transition).
+   */
   public boolean previousUsableAt(long now, long transitionSeconds) {
-    return previous != null && now - previousReplacedAt <= transitionSeconds;
+    long elapsed = now - previousReplacedAt;
+    return previous != null && elapsed >= 0 && elapsed <= transitionSeconds;
   }
 }
