@@ -304,8 +304,11 @@ public final class E4Client implements AutoCloseable {
   }
 
   /**
-   * Zeroes every key the client holds. Use the client from no other thread while and after it
+   * Zeroes the key arrays the client holds. Use the client from no other thread while and after it
    * closes; the saved state is untouched and can be loaded again.
+   *
+   * <p>The JDK's cipher objects, kept per thread, hold their own copy of the last key they used
+   * (and its schedule) until they are reused or collected; Java offers no way to erase those.
    */
   @Override
   public void close() {
