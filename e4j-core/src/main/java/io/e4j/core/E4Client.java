@@ -49,8 +49,8 @@ import java.util.function.UnaryOperator;
  * are serialised, saved to the store, and only then become visible.
  *
  * <p>Keys replaced by a command are not zeroed while the client is open, because a message being
- * processed on another thread may still be using them; {@link #close()} zeroes every key the client
- * holds.
+ * processed on another thread may still be using them; {@link #close()} zeroes the key arrays the
+ * client holds.
  */
 public final class E4Client implements AutoCloseable {
   /** The two key modes of E4. */
