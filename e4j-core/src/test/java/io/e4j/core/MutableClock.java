@@ -8,19 +8,23 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock the test moves by hand. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
 
   MutableClock(Instant start) {
     this.now = new AtomicReference<>(start);
   }
 
-  static MutableClock atEpochSecond(long seconds) {
+  public static MutableClock atEpochSecond(long seconds) {
     return new MutableClock(Instant.ofEpochSecond(seconds));
   }
 
-  void advance(Duration duration) {
+  public void advance(Duration duration) {
     now.updateAndGet(instant -> instant.plus(duration));
+  }
+
+  public void set(long epochSecond) {
+    now.set(Instant.ofEpochSecond(epochSecond));
   }
 
   @Override

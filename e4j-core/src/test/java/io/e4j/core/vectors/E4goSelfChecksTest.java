@@ -22,6 +22,7 @@ import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
 import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.Keys;
+import io.e4j.core.MutableClock;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -555,7 +556,7 @@ class E4goSelfChecksTest {
 
   /** Sending the current key again neither ends the transition nor restarts its hour. */
   private void sameKeyKeepsTransition(Matcher name, JsonNode selfCheck) {
-    SettableClock clock = new SettableClock(REFERENCE_NOW);
+    MutableClock clock = MutableClock.atEpochSecond(REFERENCE_NOW);
     Receiver receiver = new Receiver(clock);
     receiver.setTopicKey(OLD_KEY);
     clock.set(REFERENCE_NOW + 10);

@@ -25,6 +25,7 @@ import io.e4j.core.E4Client;
 import io.e4j.core.E4Client.Mode;
 import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.Keys;
+import io.e4j.core.MutableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -490,7 +491,7 @@ class E4goVectorsTest {
       String expected = scenario.get("expected").asText();
       byte[] message = unhex(scenario.get("protected"));
 
-      SettableClock clock = new SettableClock(keySetTime - 1);
+      MutableClock clock = MutableClock.atEpochSecond(keySetTime - 1);
       E4Client commanded = symmetricClient(clock);
       byte[] clientKey = ReferenceInputs.symmetricClientKey();
       for (String key : List.of("old_key", "new_key")) {
