@@ -1,0 +1,362 @@
+package io.e4j.server;
+
+import io.e4j.server.C2Exception.Reason;
+import io.e4j.server.internal.Operations;
+import io.e4j.server.internal.outbox.Dispatcher;
+import io.e4j.server.internal.outbox.OutboxWriter;
+import io.e4j.server.internal.store.Database;
+import io.e4j.server.internal.transport.EmbeddedBroker;
+import io.e4j.server.internal.transport.KafkaTransport;
+import io.e4j.server.internal.transport.MqttTransport;
+import io.e4j.server.internal.transport.Transport;
+import io.e4j.server.internal.vault.Kek;
+import io.e4j.server.internal.vault.Rekey;
+import io.e4j.server.internal.vault.Vault;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running C2: key store, vault, delivery and transport, started from a {@link C2Config}.
+ *
+ * <pre>{@code
+ * try (C2Server c2 = C2Server.start(C2Config.defaults(Path.of("e4-data")), Clock.systemUTC(),
+ *     System.getenv())) {
+ *   C2Service service = c2.service();
+ *   service.createTopic("sensors/temperature");
+ * }
+ * }</pre>
+ */
+public final class C2Server implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(C2Server.class);
+  private static final Duration VAULT_REFRESH = Duration.ofSeconds(5);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final C2Config config;
+  private final Database database;
+  private final Vault vault;
+  private final EmbeddedBroker broker;
+  private final Transport transport;
+  private final Dispatcher dispatcher;
+  private final Operations operations;
+  private final ScheduledExecutorService housekeeping;
+
+  private C2Server(
+      C2Config config,
+      Database database,
+      Vault vault,
+      EmbeddedBroker broker,
+      Transport transport,
+      Dispatcher dispatcher,
+      Operations operations,
+      ScheduledExecutorService housekeeping) {
+    this.config = config;
+    this.database = database;
+    this.vault = vault;
+    this.broker = broker;
+    this.transport = transport;
+    this.dispatcher = dispatcher;
+    this.operations = operations;
+    this.housekeeping = housekeeping;
+  }
+
+  /**
+   * Validates the configuration (every problem at once), opens the key store, starts the embedded
+   * broker if configured, connects the transport and resumes delivery of whatever the outbox holds.
+   *
+   * @param environment where environment-variable KEK sources are read
+   */
+  public static C2Server start(C2Config config, Clock clock, Map<String, String> environment) {
+    List<String> problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw new C2Exception(
+          Reason.CONFIGURATION, "invalid configuration:\n  - " + String.join("\n  - ", problems));
+    }
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      createPrivateDirectory(config.dataDirectory());
+      Database database = openDatabase(config);
+      opened.add(database);
+      checkMode(database, config.mode());
+      Vault vault = openVault(config, database, clock, environment);
+      opened.add(vault);
+      EmbeddedBroker broker = null;
+      if (config.broker() instanceof C2Config.EmbeddedMqtt embedded) {
+        broker =
+            EmbeddedBroker.start(
+                embedded.host(), embedded.port(), config.dataDirectory().resolve("broker"));
+        opened.add(broker);
+        LOG.info("embedded MQTT broker listening on {}:{}", embedded.host(), broker.port());
+      }
+      Transport transport = transport(config, broker);
+      opened.add(transport);
+      Dispatcher dispatcher = new Dispatcher(database, vault, transport, clock, config.delivery());
+      Operations operations =
+          new Operations(
+              database,
+              vault,
+              new OutboxWriter(vault, clock),
+              clock,
+              config.mode(),
+              dispatcher::wake);
+      if (config.mode() == CryptoMode.PUBLIC_KEY) {
+        operations.ensureC2KeyPair();
+      }
+      ScheduledExecutorService housekeeping =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "e4j-vault-refresh");
+                thread.setDaemon(true);
+                return thread;
+              });
+      housekeeping.scheduleWithFixedDelay(
+          () -> refresh(vault),
+          VAULT_REFRESH.toMillis(),
+          VAULT_REFRESH.toMillis(),
+          TimeUnit.MILLISECONDS);
+      dispatcher.start();
+      LOG.info(
+          "C2 started in {} mode: {}, {}", config.mode(), config.database(), transport.describe());
+      return new C2Server(
+          config, database, vault, broker, transport, dispatcher, operations, housekeeping);
+    } catch (RuntimeException e) {
+      closeAll(opened, e);
+      throw e;
+    }
+  }
+
+  public C2Service service() {
+    return operations;
+  }
+
+  /** The port of the embedded broker, when one runs (useful when configured with port 0). */
+  public Optional<Integer> embeddedBrokerPort() {
+    return Optional.ofNullable(broker).map(EmbeddedBroker::port);
+  }
+
+  /**
+   * Re-encrypts the running key store under {@code newKek}, without stopping: other C2 nodes on the
+   * same database keep working through the transition if their refresh (every 5 s) falls within
+   * {@code grace}. Afterwards, restart them with the new KEK.
+   *
+   * @return how many sealed values were re-sealed
+   */
+  public long rekey(
+      KekSource newKek,
+      Duration grace,
+      Map<String, String> environment,
+      Consumer<String> progress) {
+    try (Kek kek = Kek.resolve(newKek, environment)) {
+      return new Rekey(vault, kek, progress).run(grace);
+    }
+  }
+
+  /**
+   * Re-encrypts the key store of {@code config} under {@code newKek} from outside the server (for
+   * {@code e4 server rekey}); servers on a shared PostgreSQL keep running meanwhile.
+   */
+  public static long rekey(
+      C2Config config,
+      KekSource newKek,
+      Duration grace,
+      Clock clock,
+      Map<String, String> environment,
+      Consumer<String> progress) {
+    try (Database database = openDatabase(config);
+        Vault vault =
+            Vault.open(
+                database.jdbi(),
+                Kek.resolve(config.kekSource(), environment),
+                clock,
+                new SecureRandom());
+        Kek kek = Kek.resolve(newKek, environment)) {
+      return new Rekey(vault, kek, progress).run(grace);
+    }
+  }
+
+  /**
+   * Stops taking work, lets the commands on the wire be acknowledged and recorded, then closes the
+   * transport, the embedded broker and the database. Undelivered commands wait in the outbox.
+   */
+  @Override
+  public void close() {
+    housekeeping.shutdownNow();
+    dispatcher.close();
+    List<AutoCloseable> toClose = new ArrayList<>();
+    toClose.add(database);
+    toClose.add(vault);
+    if (broker != null) {
+      toClose.add(broker);
+    }
+    toClose.add(transport);
+    closeAll(toClose, null);
+    LOG.info("C2 stopped");
+  }
+
+  @Override
+  public String toString() {
+    return "C2Server[" + config.mode() + ", " + config.database() + ", " + config.broker() + "]";
+  }
+
+  private static Database openDatabase(C2Config config) {
+    C2Config.Database settings = config.database();
+    if (settings.isEmbedded()) {
+      Path file = config.dataDirectory().toAbsolutePath().resolve("c2");
+      return Database.open("jdbc:h2:file:" + file, "sa", "", settings.poolSize());
+    }
+    return Database.open(settings.url(), settings.user(), settings.password(), settings.poolSize());
+  }
+
+  private static void checkMode(Database database, CryptoMode mode) {
+    database.useTransaction(
+        handle -> {
+          Optional<String> stored =
+              handle
+                  .createQuery("SELECT setting_value FROM c2_settings WHERE name = 'crypto_mode'")
+                  .mapTo(String.class)
+                  .findFirst();
+          if (stored.isEmpty()) {
+            handle.execute(
+                "INSERT INTO c2_settings (name, setting_value) VALUES ('crypto_mode', ?)",
+                mode.name());
+          } else if (!stored.get().equals(mode.name())) {
+            throw new C2Exception(
+                Reason.CONFIGURATION,
+                "this key store was created in "
+                    + stored.get()
+                    + " mode; the configuration asks for "
+                    + mode
+                    + " mode (the mode of a key store cannot change)");
+          }
+        });
+  }
+
+  /** Opens the vault; on the first start of the zero-setup run, generates the KEK file first. */
+  private static Vault openVault(
+      C2Config config, Database database, Clock clock, Map<String, String> environment) {
+    SecureRandom random = new SecureRandom();
+    KekSource source = config.kekSource();
+    if (config.kek() == null && source instanceof KekSource.KeyFile file) {
+      boolean emptyStore =
+          database.read(
+                  handle ->
+                      handle
+                          .createQuery("SELECT COUNT(*) FROM data_keys")
+                          .mapTo(Integer.class)
+                          .one())
+              == 0;
+      if (emptyStore && !Files.exists(file.path())) {
+        generateKekFile(file.path(), random);
+        LOG.warn(
+            "generated a key-encryption key in {} (owner-only). Back it up and keep it apart from"
+                + " the database: without it, no key in this store can be read.",
+            file.path().toAbsolutePath());
+      }
+    }
+    return Vault.open(database.jdbi(), Kek.resolve(source, environment), clock, random);
+  }
+
+  /** Writes 32 random bytes, base64, to a new owner-only file. */
+  public static void generateKekFile(Path path, SecureRandom random) {
+    byte[] key = new byte[Kek.SIZE];
+    random.nextBytes(key);
+    try {
+      Files.createFile(
+          path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(path, Base64.getEncoder().encodeToString(key) + "\n");
+    } catch (FileAlreadyExistsException e) {
+      throw new C2Exception(Reason.KEK, "KEK file " + path + " exists already; not overwritten");
+    } catch (IOException e) {
+      throw new C2Exception(Reason.KEK, "cannot write KEK file " + path + ": " + e, e);
+    } finally {
+      java.util.Arrays.fill(key, (byte) 0);
+    }
+  }
+
+  private static Transport transport(C2Config config, EmbeddedBroker broker) {
+    if (broker != null) {
+      return MqttTransport.connect(
+          // Moquette 0.17 speaks MQTT 3.1.1 only.
+          C2Config.Mqtt.plain(broker.host(), broker.port()).withVersion(3), null, CONNECT_TIMEOUT);
+    }
+    if (config.broker() instanceof C2Config.Mqtt mqtt) {
+      return MqttTransport.connect(mqtt, trust(mqtt), CONNECT_TIMEOUT);
+    }
+    return new KafkaTransport((C2Config.Kafka) config.broker());
+  }
+
+  private static TrustManagerFactory trust(C2Config.Mqtt mqtt) {
+    if (mqtt.trustStore() == null) {
+      return null;
+    }
+    char[] password =
+        mqtt.trustStorePassword() == null ? null : mqtt.trustStorePassword().toCharArray();
+    try (InputStream in = Files.newInputStream(mqtt.trustStore())) {
+      KeyStore store =
+          KeyStore.getInstance(mqtt.trustStore().toString().endsWith(".jks") ? "JKS" : "PKCS12");
+      store.load(in, password);
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      return factory;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new C2Exception(
+          Reason.CONFIGURATION, "cannot read trust store " + mqtt.trustStore() + ": " + e, e);
+    }
+  }
+
+  private static void createPrivateDirectory(Path directory) {
+    try {
+      if (!Files.isDirectory(directory)) {
+        Files.createDirectories(
+            directory,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+    } catch (IOException e) {
+      throw new C2Exception(
+          Reason.CONFIGURATION, "cannot create the data directory " + directory + ": " + e, e);
+    }
+  }
+
+  private static void refresh(Vault vault) {
+    try {
+      vault.refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("could not reload data keys: {}", e.getMessage());
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> resources, RuntimeException primary) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        if (primary != null) {
+          primary.addSuppressed(e);
+        } else {
+          LOG.warn("failed to close {}", resources.get(i), e);
+        }
+      }
+    }
+  }
+}

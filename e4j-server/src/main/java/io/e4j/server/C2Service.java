@@ -1,0 +1,105 @@
+package io.e4j.server;
+
+import java.util.List;
+
+/**
+ * Every C2 operation. Each mutating call commits its state change and the commands it implies in
+ * one transaction; delivery happens afterwards, from the outbox, with retries until the transport
+ * acknowledges. Failures are {@link C2Exception}s with a {@link C2Exception.Reason}.
+ *
+ * <p>Listings take a cursor (empty for the first page) and a page size of 1 to 1,000.
+ */
+public interface C2Service {
+
+  CryptoMode mode();
+
+  /** Stores a device (no command is sent: the device was provisioned with its key). */
+  CreatedDevice createDevice(NewDevice device);
+
+  /**
+   * Forgets a device and cancels its undelivered commands. In PK mode the devices holding its
+   * public key are told to drop it (RemovePubKey).
+   */
+  void removeDevice(DeviceRef device);
+
+  DeviceInfo device(DeviceRef device);
+
+  /** Devices in ID order whose name starts with {@code namePrefix} (empty: all devices). */
+  Page<DeviceInfo> devices(String namePrefix, String cursor, int limit);
+
+  long deviceCount();
+
+  /** Creates a topic with a random key. */
+  TopicInfo createTopic(String topic);
+
+  /** Forgets a topic; every device linked to it is told to drop its key (RemoveTopic). */
+  void removeTopic(String topic);
+
+  TopicInfo topic(String topic);
+
+  /** Topics in name order whose name starts with {@code namePrefix} (empty: all topics). */
+  Page<TopicInfo> topics(String namePrefix, String cursor, int limit);
+
+  long topicCount();
+
+  /** Links a device to a topic and sends it the topic's key (again, if already linked). */
+  void link(DeviceRef device, String topic);
+
+  /** Unlinks a device from a topic and tells it to drop the key (RemoveTopic). */
+  void unlink(DeviceRef device, String topic);
+
+  Page<TopicInfo> topicsOf(DeviceRef device, String cursor, int limit);
+
+  long topicCountOf(DeviceRef device);
+
+  Page<DeviceInfo> devicesOf(String topic, String cursor, int limit);
+
+  long deviceCountOf(String topic);
+
+  /** Unlinks the device from every topic and tells it to drop every topic key (ResetTopics). */
+  void resetDevice(DeviceRef device);
+
+  /**
+   * Gives a device a new random key, sent to it (SetIDKey) under its old key. In PK mode this is an
+   * explicit request for C2 to generate the device's Ed25519 pair: the private key travels to the
+   * device only, and the devices holding its public key get the new one (SetPubKey).
+   */
+  void newDeviceKey(DeviceRef device);
+
+  /** Gives a topic a new random key and sends it to every linked device (SetTopicKey). */
+  TopicInfo rotateTopicKey(String topic);
+
+  /** PK mode: sends {@code subject}'s public key to {@code holder} (SetPubKey). */
+  void sendPublicKey(DeviceRef subject, DeviceRef holder);
+
+  /** PK mode: tells {@code holder} to forget {@code subject}'s public key (RemovePubKey). */
+  void removePublicKey(DeviceRef subject, DeviceRef holder);
+
+  /** PK mode: tells {@code holder} to forget every public key it holds (ResetPubKeys). */
+  void resetPublicKeys(DeviceRef holder);
+
+  /** PK mode: the devices whose public keys {@code holder} has been sent. */
+  Page<DeviceInfo> publicKeysHeldBy(DeviceRef holder, String cursor, int limit);
+
+  /**
+   * PK mode: makes a new Curve25519 pair for C2 and sends its public key to every device
+   * (SetC2Key), each under the key it shares with the old pair, however many devices there are.
+   */
+  void newC2Key();
+
+  /** PK mode: C2's current Curve25519 public key, which devices are provisioned with. */
+  byte[] c2PublicKey();
+
+  /**
+   * Re-sends a device's whole key set: ResetTopics and SetTopicKey for each linked topic; in PK
+   * mode also ResetPubKeys and SetPubKey for each public key it holds. For devices that missed
+   * commands (no persistent session, or restored from an old backup).
+   */
+  void resyncDevice(DeviceRef device);
+
+  /** A device's most recent commands, newest first. */
+  List<Delivery> deliveries(DeviceRef device, int limit);
+
+  /** How many commands wait for delivery (pending or failed). */
+  long undeliveredCount();
+}

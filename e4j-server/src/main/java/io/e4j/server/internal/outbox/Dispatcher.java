@@ -1,0 +1,544 @@
+package io.e4j.server.internal.outbox;
+
+import io.e4j.core.Commands;
+import io.e4j.server.C2Config;
+import io.e4j.server.DeliveryStatus;
+import io.e4j.server.internal.store.Database;
+import io.e4j.server.internal.store.Sql;
+import io.e4j.server.internal.transport.Transport;
+import io.e4j.server.internal.vault.SealedColumn;
+import io.e4j.server.internal.vault.Vault;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the outbox: one thread reads due commands in ID order, protects each at send time (fresh
+ * timestamp), and keeps up to {@code maxInFlight} of them on the wire at once; outcomes are written
+ * back in batches.
+ *
+ * <p>Order per device: a command goes out only when every earlier undelivered command of its device
+ * is already on its way, and then only after that one is acknowledged; if an earlier one fails, the
+ * later ones wait for its retry. A failed command is retried with exponential backoff, without
+ * limit: a key update is never dropped. Nothing here is lost by a crash: rows are marked delivered
+ * only after the transport acknowledged them, so a restart sends at most a few again, which devices
+ * treat as the no-ops they are.
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+  private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+  private static final Duration BUSY_POLL = Duration.ofMillis(20);
+  private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
+  private static final int MAX_ERROR = 1_000;
+
+  /** Timestamp (8) and SIV tag (16) of a protected command: equal heads, equal messages. */
+  private static final int PROTECTED_HEAD = 24;
+
+  private final Database database;
+  private final Vault vault;
+  private final Transport transport;
+  private final Clock clock;
+  private final C2Config.Delivery settings;
+  private final int maxInFlight;
+  private final Thread thread;
+
+  /** Sends a device's next command once its previous one is acknowledged, off the I/O threads. */
+  private final ExecutorService chained =
+      Executors.newSingleThreadExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "e4j-delivery-chain");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition signal = lock.newCondition();
+  private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+
+  /** Rows on the wire or with an outcome not yet written: never fetched twice. */
+  private final Set<Long> known = ConcurrentHashMap.newKeySet();
+
+  /** The last command on the wire for each device, which the device's next one waits for. */
+  private final Map<ByteBuffer, CompletableFuture<Outcome>> tails = new ConcurrentHashMap<>();
+
+  /** What each device was sent in the current second, to never send it the same bytes twice. */
+  private final Map<ByteBuffer, RecentSends> recentSends = new ConcurrentHashMap<>();
+
+  private volatile boolean running = true;
+  private volatile boolean signalled;
+  private long cursor;
+  private long nextSendNanos = System.nanoTime();
+  private Instant nextPurge = Instant.MIN;
+
+  public Dispatcher(
+      Database database,
+      Vault vault,
+      Transport transport,
+      Clock clock,
+      C2Config.Delivery settings) {
+    this.database = database;
+    this.vault = vault;
+    this.transport = transport;
+    this.clock = clock;
+    this.settings = settings;
+    this.maxInFlight = Math.min(settings.maxInFlight(), transport.inFlightLimit());
+    this.thread = new Thread(this::run, "e4j-delivery");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** New commands were committed: look for them now rather than at the next poll. */
+  public void wake() {
+    lock.lock();
+    try {
+      signalled = true;
+      signal.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    LOG.info("delivering commands through {}", transport.describe());
+    while (running) {
+      try {
+        step();
+      } catch (RuntimeException e) {
+        LOG.error("delivery round failed; retrying", e);
+        pause(IDLE_POLL);
+      }
+    }
+    drain();
+  }
+
+  private void step() {
+    writeOutcomes();
+    purgeOldRows();
+    long second = clock.instant().getEpochSecond();
+    recentSends.values().removeIf(recent -> recent.second() < second);
+    int room = maxInFlight - known.size();
+    if (room <= 0) {
+      pause(BUSY_POLL);
+      return;
+    }
+    int limit = Math.min(room, settings.batchSize());
+    List<Row> rows = fetchDue(limit);
+    boolean reachedEnd = rows.size() < limit;
+    cursor = reachedEnd ? 0 : rows.get(rows.size() - 1).id();
+    int sent = send(rows);
+    if (reachedEnd && sent == 0) {
+      pause(known.isEmpty() ? IDLE_POLL : BUSY_POLL);
+    }
+  }
+
+  /** Due pending and failed rows after the cursor, in ID order. */
+  private List<Row> fetchDue(int limit) {
+    Instant now = clock.instant();
+    List<Row> rows =
+        database.read(
+            handle -> {
+              List<Row> found = new ArrayList<>();
+              for (DeliveryStatus status : List.of(DeliveryStatus.PENDING, DeliveryStatus.FAILED)) {
+                found.addAll(
+                    handle
+                        .createQuery(
+                            "SELECT id, device_id, device_sequence, attempts FROM command_outbox"
+                                + " WHERE status = :status AND id > :cursor"
+                                + " AND next_attempt_at <= :now ORDER BY id LIMIT :limit")
+                        .bind("status", status.name())
+                        .bind("cursor", cursor)
+                        .bind("now", Sql.at(now))
+                        .bind("limit", limit)
+                        .map(
+                            (rs, ctx) ->
+                                new Row(rs.getLong(1), rs.getBytes(2), rs.getLong(3), rs.getInt(4)))
+                        .list());
+              }
+              return found;
+            });
+    rows.sort(Comparator.comparingLong(Row::id));
+    return rows.size() > limit ? new ArrayList<>(rows.subList(0, limit)) : rows;
+  }
+
+  private int send(List<Row> fetched) {
+    List<Row> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
+    if (fresh.isEmpty()) {
+      return 0;
+    }
+    Map<ByteBuffer, List<long[]>> undelivered = undeliveredOf(fresh);
+    Set<Long> onTheirWay = new HashSet<>(known);
+    List<Row> sendable = new ArrayList<>();
+    for (Row row : fresh) {
+      boolean earlierAllOnTheirWay =
+          undelivered.getOrDefault(ByteBuffer.wrap(row.deviceId()), List.of()).stream()
+              .filter(earlier -> earlier[1] < row.sequence())
+              .allMatch(earlier -> onTheirWay.contains(earlier[0]));
+      if (earlierAllOnTheirWay) {
+        onTheirWay.add(row.id());
+        sendable.add(row);
+      }
+    }
+    if (sendable.isEmpty()) {
+      return 0;
+    }
+    Map<Long, byte[][]> payloads = open(sendable);
+    for (Row row : sendable) {
+      byte[][] payload = payloads.get(row.id());
+      if (payload != null) {
+        dispatch(row, payload[0], payload[1]);
+      }
+    }
+    return sendable.size();
+  }
+
+  /** For each device of {@code rows}: its undelivered commands, as {id, sequence}. */
+  private Map<ByteBuffer, List<long[]>> undeliveredOf(List<Row> rows) {
+    List<byte[]> devices = new ArrayList<>();
+    Set<ByteBuffer> seen = new HashSet<>();
+    for (Row row : rows) {
+      if (seen.add(ByteBuffer.wrap(row.deviceId()))) {
+        devices.add(row.deviceId());
+      }
+    }
+    Map<ByteBuffer, List<long[]>> undelivered = new HashMap<>();
+    database.read(
+        handle -> {
+          handle
+              .createQuery(
+                  "SELECT device_id, id, device_sequence FROM command_outbox"
+                      + " WHERE device_id IN (<devices>) AND status IN (:pending, :failed)")
+              .bindList("devices", devices)
+              .bind("pending", DeliveryStatus.PENDING.name())
+              .bind("failed", DeliveryStatus.FAILED.name())
+              .map(
+                  (rs, ctx) -> Map.entry(rs.getBytes(1), new long[] {rs.getLong(2), rs.getLong(3)}))
+              .forEach(
+                  entry ->
+                      undelivered
+                          .computeIfAbsent(ByteBuffer.wrap(entry.getKey()), d -> new ArrayList<>())
+                          .add(entry.getValue()));
+          return null;
+        });
+    return undelivered;
+  }
+
+  /** The commands and their keys, opened; rows cancelled in the meantime are left out. */
+  private Map<Long, byte[][]> open(List<Row> rows) {
+    Map<Long, Row> byId = new HashMap<>();
+    rows.forEach(row -> byId.put(row.id(), row));
+    Map<Long, byte[][]> opened = new HashMap<>();
+    database.read(
+        handle -> {
+          handle
+              .createQuery(
+                  "SELECT id, command, command_key FROM command_outbox"
+                      + " WHERE id IN (<ids>) AND status IN (:pending, :failed)")
+              .bindList("ids", new ArrayList<>(byId.keySet()))
+              .bind("pending", DeliveryStatus.PENDING.name())
+              .bind("failed", DeliveryStatus.FAILED.name())
+              .map(
+                  (rs, ctx) -> {
+                    Row row = byId.get(rs.getLong(1));
+                    byte[] command =
+                        vault.open(
+                            rs.getBytes(2),
+                            SealedColumn.OUTBOX_COMMAND.label(row.deviceId(), row.sequence()));
+                    byte[] key =
+                        vault.open(
+                            rs.getBytes(3),
+                            SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.sequence()));
+                    return Map.entry(row.id(), new byte[][] {command, key});
+                  })
+              .forEach(entry -> opened.put(entry.getKey(), entry.getValue()));
+          return null;
+        });
+    return opened;
+  }
+
+  private void dispatch(Row row, byte[] command, byte[] key) {
+    known.add(row.id());
+    ByteBuffer device = ByteBuffer.wrap(row.deviceId());
+    CompletableFuture<Outcome> previous = tails.get(device);
+    CompletableFuture<Outcome> outcome;
+    if (previous == null) {
+      outcome = publish(row, command, key);
+    } else {
+      outcome =
+          previous.thenComposeAsync(
+              earlier ->
+                  earlier.status() == DeliveryStatus.DELIVERED
+                      ? publish(row, command, key)
+                      : skip(row, command, key),
+              chained);
+    }
+    tails.put(device, outcome);
+    outcome.whenComplete(
+        (result, failure) -> {
+          tails.remove(device, outcome);
+          outcomes.add(result != null ? result : Outcome.failed(row, failure));
+          if (known.size() >= maxInFlight || tails.isEmpty()) {
+            wake();
+          }
+        });
+  }
+
+  private CompletableFuture<Outcome> publish(Row row, byte[] command, byte[] key) {
+    pace();
+    Instant now = clock.instant();
+    byte[] message;
+    try {
+      message = Commands.protect(command, key, now);
+    } catch (RuntimeException e) {
+      Arrays.fill(command, (byte) 0);
+      Arrays.fill(key, (byte) 0);
+      return CompletableFuture.completedFuture(Outcome.failed(row, e));
+    }
+    if (!firstOfItsKindThisSecond(row.deviceId(), message, now.getEpochSecond())) {
+      // Byte-identical to a command the device got this second (same command, key and
+      // timestamp): its replay protection would drop it. Protect it again in the next second.
+      long wait = 1_000 - now.getNano() / 1_000_000 + 1;
+      Executor nextSecond = CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS, chained);
+      return CompletableFuture.supplyAsync(() -> null, nextSecond)
+          .thenCompose(ignored -> publish(row, command, key));
+    }
+    Arrays.fill(command, (byte) 0);
+    Arrays.fill(key, (byte) 0);
+    return transport
+        .send(row.deviceId(), message)
+        .orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (ok, failure) ->
+                failure == null ? Outcome.delivered(row) : Outcome.failed(row, failure));
+  }
+
+  /**
+   * Records the timestamp and tag of a command for its device; false if the device already got the
+   * same ones this second. A device's commands go out one at a time, so no two threads record for
+   * the same device at once.
+   */
+  private boolean firstOfItsKindThisSecond(byte[] deviceId, byte[] message, long second) {
+    ByteBuffer head = ByteBuffer.wrap(Arrays.copyOf(message, PROTECTED_HEAD));
+    RecentSends recent =
+        recentSends.compute(
+            ByteBuffer.wrap(deviceId),
+            (device, previous) ->
+                previous == null || previous.second() != second
+                    ? new RecentSends(second, new HashSet<>())
+                    : previous);
+    return recent.heads().add(head);
+  }
+
+  private static CompletableFuture<Outcome> skip(Row row, byte[] command, byte[] key) {
+    Arrays.fill(command, (byte) 0);
+    Arrays.fill(key, (byte) 0);
+    return CompletableFuture.completedFuture(new Outcome(row, DeliveryStatus.PENDING, null));
+  }
+
+  /** Spreads sends out when a rate limit is configured. */
+  private void pace() {
+    if (settings.ratePerSecond() <= 0) {
+      return;
+    }
+    synchronized (this) {
+      long now = System.nanoTime();
+      long wait = nextSendNanos - now;
+      nextSendNanos = Math.max(now, nextSendNanos) + 1_000_000_000L / settings.ratePerSecond();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  private void writeOutcomes() {
+    List<Outcome> batch = new ArrayList<>();
+    for (Outcome outcome; (outcome = outcomes.poll()) != null; ) {
+      batch.add(outcome);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    database.useTransaction(
+        handle -> {
+          var delivered =
+              handle.prepareBatch(
+                  "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
+                      + " delivered_at = :now, last_error = NULL, command = :empty,"
+                      + " command_key = :empty WHERE id = :id AND status IN (:pending, :failed)");
+          var failed =
+              handle.prepareBatch(
+                  "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
+                      + " last_error = :error, next_attempt_at = :retry"
+                      + " WHERE id = :id AND status IN (:pending, :failed)");
+          for (Outcome outcome : batch) {
+            if (outcome.status() == DeliveryStatus.DELIVERED) {
+              delivered
+                  .bind("delivered", DeliveryStatus.DELIVERED.name())
+                  .bind("now", Sql.at(now))
+                  .bind("empty", new byte[0])
+                  .bind("id", outcome.row().id())
+                  .bind("pending", DeliveryStatus.PENDING.name())
+                  .bind("failed", DeliveryStatus.FAILED.name())
+                  .add();
+            } else if (outcome.status() == DeliveryStatus.FAILED) {
+              failed
+                  .bind("failed", DeliveryStatus.FAILED.name())
+                  .bind("error", outcome.error())
+                  .bind("retry", Sql.at(now.plus(backoff(outcome.row().attempts() + 1))))
+                  .bind("id", outcome.row().id())
+                  .bind("pending", DeliveryStatus.PENDING.name())
+                  .add();
+            }
+          }
+          if (delivered.size() > 0) {
+            delivered.execute();
+          }
+          if (failed.size() > 0) {
+            failed.execute();
+          }
+        });
+    long failures = batch.stream().filter(o -> o.status() == DeliveryStatus.FAILED).count();
+    if (failures > 0) {
+      LOG.warn(
+          "{} of {} commands not acknowledged, will retry: {}",
+          failures,
+          batch.size(),
+          batch.stream()
+              .filter(o -> o.status() == DeliveryStatus.FAILED)
+              .findFirst()
+              .orElseThrow()
+              .error());
+    }
+    batch.forEach(outcome -> known.remove(outcome.row().id()));
+  }
+
+  /** 1 s, 2 s, 4 s, ... up to the configured maximum. */
+  Duration backoff(int attempts) {
+    Duration delay = settings.retryMin();
+    for (int i = 1; i < attempts && delay.compareTo(settings.retryMax()) < 0; i++) {
+      delay = delay.multipliedBy(2);
+    }
+    return delay.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : delay;
+  }
+
+  private void purgeOldRows() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextPurge)) {
+      return;
+    }
+    nextPurge = now.plus(PURGE_EVERY);
+    Instant before = now.minus(settings.retention());
+    int purged =
+        database.inTransaction(
+            handle ->
+                handle
+                    .createUpdate(
+                        "DELETE FROM command_outbox WHERE status IN (:delivered, :cancelled)"
+                            + " AND created_at < :before")
+                    .bind("delivered", DeliveryStatus.DELIVERED.name())
+                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
+                    .bind("before", Sql.at(before))
+                    .execute());
+    if (purged > 0) {
+      LOG.info("purged {} finished commands older than {}", purged, settings.retention());
+    }
+  }
+
+  private void pause(Duration duration) {
+    lock.lock();
+    try {
+      if (!signalled && running) {
+        signal.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      signalled = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits for the commands on the wire, then records their outcomes. */
+  private void drain() {
+    CompletableFuture<?>[] onTheWire = tails.values().toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(onTheWire)
+          .get(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn(
+          "{} commands still unacknowledged at shutdown; they are resent at the next start",
+          tails.size());
+    }
+    try {
+      writeOutcomes();
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "could not record the last outcomes; those commands are resent at the next start", e);
+    }
+  }
+
+  /** Stops fetching, lets the commands on the wire finish and records their outcomes. */
+  @Override
+  public void close() {
+    running = false;
+    wake();
+    try {
+      thread.join(settings.ackTimeout().toMillis() + 5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    chained.shutdownNow();
+  }
+
+  private record RecentSends(long second, Set<ByteBuffer> heads) {}
+
+  private record Row(long id, byte[] deviceId, long sequence, int attempts) {}
+
+  private record Outcome(Row row, DeliveryStatus status, String error) {
+    static Outcome delivered(Row row) {
+      return new Outcome(row, DeliveryStatus.DELIVERED, null);
+    }
+
+    static Outcome failed(Row row, Throwable failure) {
+      Throwable cause = failure;
+      while (cause.getCause() != null
+          && (cause instanceof java.util.concurrent.CompletionException
+              || cause instanceof java.util.concurrent.ExecutionException)) {
+        cause = cause.getCause();
+      }
+      String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      return new Outcome(
+          row,
+          DeliveryStatus.FAILED,
+          message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) : message);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.e4j.server.internal.transport;
+
+import io.e4j.server.C2Exception;
+import io.e4j.server.C2Exception.Reason;
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * An MQTT broker inside the C2 process (Moquette), for the zero-setup run: devices' sessions and
+ * queued commands persist under the data directory. Fleets use a real broker instead.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+  private final Server server;
+  private final String host;
+  private final int port;
+
+  private EmbeddedBroker(Server server, String host, int port) {
+    this.server = server;
+    this.host = host;
+    this.port = port;
+  }
+
+  public static EmbeddedBroker start(String host, int port, Path dataDirectory) {
+    Properties properties = new Properties();
+    properties.setProperty("host", host);
+    properties.setProperty("port", Integer.toString(port));
+    properties.setProperty("websocket_port", "disabled");
+    properties.setProperty("allow_anonymous", "true");
+    properties.setProperty("telemetry_enabled", "false");
+    properties.setProperty("netty.epoll", "false");
+    properties.setProperty("persistence_enabled", "true");
+    try {
+      Path data = Files.createDirectories(dataDirectory);
+      properties.setProperty("data_path", data.toAbsolutePath().toString());
+      properties.setProperty("persistent_store", data.resolve("moquette.h2").toString());
+    } catch (IOException e) {
+      throw new C2Exception(
+          Reason.CONFIGURATION, "cannot create the broker's directory " + dataDirectory, e);
+    }
+    Server server = new Server();
+    try {
+      server.startServer(new MemoryConfig(properties));
+    } catch (IOException | RuntimeException e) {
+      server.stopServer();
+      throw new C2Exception(
+          Reason.CONFIGURATION,
+          "the embedded MQTT broker cannot listen on " + host + ":" + port + ": " + e.getMessage(),
+          e);
+    }
+    return new EmbeddedBroker(server, host, port);
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    server.stopServer();
+  }
+}

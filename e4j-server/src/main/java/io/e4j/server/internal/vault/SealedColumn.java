@@ -1,0 +1,90 @@
+package io.e4j.server.internal.vault;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+
+/**
+ * Every column that holds sealed key material, with the label (associated data) that binds a value
+ * to its row. The store seals with these labels; rekey walks these columns.
+ */
+public enum SealedColumn {
+  DEVICE_KEY("devices", "command_key", "id", ""),
+  TOPIC_KEY("topics", "topic_key", "id", ""),
+  C2_PRIVATE_KEY("c2_key_pair", "private_key", "generation", ""),
+  OUTBOX_COMMAND("command_outbox", "command", "id", "device_id, device_sequence"),
+  OUTBOX_COMMAND_KEY("command_outbox", "command_key", "id", "device_id, device_sequence");
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final String table;
+  private final String column;
+  private final String key;
+  private final String labelColumns;
+
+  SealedColumn(String table, String column, String key, String labelColumns) {
+    this.table = table;
+    this.column = column;
+    this.key = key;
+    this.labelColumns = labelColumns;
+  }
+
+  /** The label of the value in the row whose primary key is {@code id} (a device or a topic). */
+  public String label(byte[] id) {
+    return table + "." + column + ":" + HEX.formatHex(id);
+  }
+
+  /** The label of C2's private key of one generation. */
+  public String label(int generation) {
+    return table + "." + column + ":" + generation;
+  }
+
+  /** The label of a command's values: bound to its device and its place in the device's order. */
+  public String label(byte[] deviceId, long deviceSequence) {
+    return table + "." + column + ":" + HEX.formatHex(deviceId) + "/" + deviceSequence;
+  }
+
+  String scan() {
+    String extra = labelColumns.isEmpty() ? "" : ", " + labelColumns;
+    return "SELECT "
+        + key
+        + ", "
+        + column
+        + extra
+        + " FROM "
+        + table
+        + " WHERE "
+        + key
+        + " > :after ORDER BY "
+        + key
+        + " LIMIT :limit";
+  }
+
+  String update() {
+    return "UPDATE "
+        + table
+        + " SET "
+        + column
+        + " = :resealed WHERE "
+        + key
+        + " = :key AND "
+        + column
+        + " = :sealed";
+  }
+
+  /** The label of the row {@link #scan()} is positioned on. */
+  String label(ResultSet row) throws SQLException {
+    if (this == C2_PRIVATE_KEY) {
+      return label(row.getInt(1));
+    }
+    if (labelColumns.isEmpty()) {
+      return label(row.getBytes(1));
+    }
+    return label(row.getBytes(3), row.getLong(4));
+  }
+
+  @Override
+  public String toString() {
+    return table + "." + column;
+  }
+}

@@ -1,0 +1,431 @@
+package io.e4j.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.e4j.core.E4Client;
+import io.e4j.core.Keys;
+import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.Devices.Device;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every C2 operation, in both modes, with real devices over a real Mosquitto. Subclasses choose the
+ * database.
+ */
+abstract class C2ServiceContract {
+  static Mosquitto broker;
+
+  @TempDir static Path brokerDirectory;
+  @TempDir Path dataDirectory;
+
+  private C2Server server;
+  private Devices devices;
+  private C2Service c2;
+
+  /** The database for the next server; an empty one for each test. */
+  abstract C2Config.Database freshDatabase() throws Exception;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = Mosquitto.start(brokerDirectory);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  @AfterEach
+  void stop() {
+    if (devices != null) {
+      devices.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(CryptoMode mode) throws Exception {
+    C2Config config =
+        C2Config.defaults(dataDirectory)
+            .withMode(mode)
+            .withDatabase(freshDatabase())
+            .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()));
+    server = C2Server.start(config, Clock.systemUTC(), Map.of());
+    c2 = server.service();
+    devices = new Devices(c2, broker.port());
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition) {
+    await().atMost(Devices.WAIT).until(condition::get);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void referenceScenario_fourDevicesFourTopics(CryptoMode mode) throws Exception {
+    start(mode);
+    List<Device> fleet = devices.createAll("scenario-device-", 4);
+    List<String> topics = List.of("scenario/a", "scenario/b", "scenario/c", "scenario/d");
+    topics.forEach(c2::createTopic);
+    assertThat(c2.deviceCount()).isEqualTo(4);
+    assertThat(c2.topicCount()).isEqualTo(4);
+
+    for (int i = 0; i < 4; i++) {
+      c2.link(fleet.get(i).ref(), topics.get(i));
+    }
+    for (int i = 0; i < 4; i++) {
+      Device device = fleet.get(i);
+      String topic = topics.get(i);
+      awaitTrue(() -> device.client.hasTopicKey(topic));
+    }
+
+    c2.unlink(fleet.get(0).ref(), topics.get(0));
+    awaitTrue(() -> !fleet.get(0).client.hasTopicKey(topics.get(0)));
+    assertThatThrownBy(() -> c2.unlink(fleet.get(0).ref(), topics.get(0)))
+        .isInstanceOfSatisfying(
+            C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
+
+    assertThat(c2.topicCountOf(fleet.get(0).ref())).isZero();
+    assertThat(c2.topicsOf(fleet.get(1).ref(), "", 10).items())
+        .extracting(TopicInfo::name)
+        .containsExactly("scenario/b");
+    assertThat(c2.devicesOf("scenario/b", "", 10).items())
+        .extracting(DeviceInfo::id)
+        .containsExactly(hex(fleet.get(1).client.id()));
+    assertThat(c2.deviceCountOf("scenario/a")).isZero();
+    assertThat(c2.topics("", "", 10).items()).extracting(TopicInfo::name).isEqualTo(topics);
+
+    c2.removeTopic("scenario/c");
+    awaitTrue(() -> !fleet.get(2).client.hasTopicKey("scenario/c"));
+    assertThat(c2.topicCount()).isEqualTo(3);
+    assertThatThrownBy(() -> c2.removeTopic("scenario/c"))
+        .isInstanceOfSatisfying(
+            C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void linkedDevicesExchangeMessages(CryptoMode mode) throws Exception {
+    start(mode);
+    Device alice = devices.create("exchange-alice");
+    Device bob = devices.create("exchange-bob");
+    c2.createTopic("exchange/chat");
+    c2.link(alice.ref(), "exchange/chat");
+    c2.link(bob.ref(), "exchange/chat");
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      c2.sendPublicKey(alice.ref(), bob.ref());
+    }
+    awaitTrue(() -> alice.client.hasTopicKey("exchange/chat") && bob.commandsAtLeast(mode, 1, 2));
+    bob.subscribe("exchange/chat");
+
+    alice.publish("exchange/chat", "hello bob".getBytes(UTF_8));
+
+    awaitTrue(() -> bob.messages.size() == 1);
+    assertThat(bob.messages.get(0).payload()).isEqualTo("hello bob".getBytes(UTF_8));
+    assertThat(bob.messages.get(0).protectedByE4()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void rotatingATopicOfFiftyDevices_everyDeviceReadsUnderTheNewKey(CryptoMode mode)
+      throws Exception {
+    start(mode);
+    c2.createTopic("fleet/telemetry");
+    Device publisher = devices.create("rotation-publisher");
+    c2.link(publisher.ref(), "fleet/telemetry");
+    List<Device> fleet = devices.createAll("rotation-device-", 50);
+    for (Device device : fleet) {
+      c2.link(device.ref(), "fleet/telemetry");
+      if (mode == CryptoMode.PUBLIC_KEY) {
+        c2.sendPublicKey(publisher.ref(), device.ref());
+      }
+      device.subscribe("fleet/telemetry");
+    }
+    int before = mode == CryptoMode.PUBLIC_KEY ? 2 : 1;
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == before));
+
+    TopicInfo rotated = c2.rotateTopicKey("fleet/telemetry");
+
+    assertThat(rotated.keyVersion()).isEqualTo(2);
+    awaitTrue(
+        () ->
+            publisher.commands.get() == 2
+                && fleet.stream().allMatch(d -> d.commands.get() == before + 1));
+    publisher.publish("fleet/telemetry", "after rotation".getBytes(UTF_8));
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.messages.size() == 1));
+    assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+    assertThat(c2.deliveries(fleet.get(7).ref(), 10))
+        .allSatisfy(delivery -> assertThat(delivery.status()).isEqualTo(DeliveryStatus.DELIVERED))
+        .extracting(Delivery::command)
+        .startsWith("SetTopicKey");
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void newDeviceKey_laterCommandsTravelUnderTheNewKey(CryptoMode mode) throws Exception {
+    start(mode);
+    Device device = devices.create("new-key-device");
+    Device holder = devices.create("new-key-holder");
+    c2.createTopic("new-key/topic");
+    c2.link(device.ref(), "new-key/topic");
+    c2.link(holder.ref(), "new-key/topic");
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      c2.sendPublicKey(device.ref(), holder.ref());
+    }
+    awaitTrue(() -> device.commands.get() == 1 && holder.commandsAtLeast(mode, 1, 2));
+
+    c2.newDeviceKey(device.ref());
+    c2.createTopic("new-key/second");
+    c2.link(device.ref(), "new-key/second");
+
+    awaitTrue(() -> device.client.hasTopicKey("new-key/second"));
+    assertThat(device.commands.get()).isEqualTo(3);
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      // The holder learnt the device's new public key: it accepts what the device now signs.
+      awaitTrue(() -> holder.commands.get() == 3);
+      holder.subscribe("new-key/topic");
+      device.publish("new-key/topic", "signed with the new key".getBytes(UTF_8));
+      awaitTrue(() -> holder.messages.size() == 1);
+      assertThat(holder.rejections).isEmpty();
+      assertThat(c2.device(device.ref()).publicKey()).contains(hex(device.client.publicKey()));
+    }
+  }
+
+  @Test
+  void publicKeyDistribution() throws Exception {
+    start(CryptoMode.PUBLIC_KEY);
+    Device holder = devices.create("pk-holder");
+    Device first = devices.create("pk-first");
+    Device second = devices.create("pk-second");
+
+    c2.sendPublicKey(first.ref(), holder.ref());
+    c2.sendPublicKey(second.ref(), holder.ref());
+    awaitTrue(() -> holder.client.publicKeyIds().size() == 2);
+    assertThat(c2.publicKeysHeldBy(holder.ref(), "", 10).items()).hasSize(2);
+
+    c2.removePublicKey(first.ref(), holder.ref());
+    awaitTrue(() -> holder.client.publicKeyIds().size() == 1);
+    assertThat(holder.client.publicKeyIds().get(0)).isEqualTo(second.client.id());
+    assertThatThrownBy(() -> c2.removePublicKey(first.ref(), holder.ref()))
+        .isInstanceOfSatisfying(
+            C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
+
+    c2.sendPublicKey(first.ref(), holder.ref());
+    awaitTrue(() -> holder.client.publicKeyIds().size() == 2);
+    c2.resetPublicKeys(holder.ref());
+    awaitTrue(() -> holder.client.publicKeyIds().isEmpty());
+
+    // Removing a device tells the devices that hold its public key.
+    c2.sendPublicKey(second.ref(), holder.ref());
+    awaitTrue(() -> holder.client.publicKeyIds().size() == 1);
+    c2.removeDevice(second.ref());
+    awaitTrue(() -> holder.client.publicKeyIds().isEmpty());
+    assertThat(c2.deviceCount()).isEqualTo(2);
+  }
+
+  @Test
+  void newC2Key_twoHundredFiftyDevicesAllFollow() throws Exception {
+    start(CryptoMode.PUBLIC_KEY);
+    byte[] oldC2Key = c2.c2PublicKey();
+    List<Device> fleet = devices.createAll("c2-key-device-", 250);
+
+    c2.newC2Key();
+
+    assertThat(c2.c2PublicKey()).isNotEqualTo(oldC2Key);
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == 1));
+    // Only a device that took the new C2 key can open what C2 now sends.
+    c2.createTopic("after/c2-key");
+    for (Device device : fleet) {
+      c2.link(device.ref(), "after/c2-key");
+    }
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.client.hasTopicKey("after/c2-key")));
+    assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void offlineDeviceWithPersistentSession_getsTheNewKeyWhenItReconnects(CryptoMode mode)
+      throws Exception {
+    start(mode);
+    E4Client client = devices.provision("offline-device-" + mode);
+    Device device = devices.connect(client, false);
+    c2.createTopic("offline/topic");
+    c2.link(device.ref(), "offline/topic");
+    awaitTrue(() -> device.commands.get() == 1);
+    device.mqtt.disconnect().join();
+
+    c2.rotateTopicKey("offline/topic");
+    c2.createTopic("offline/second");
+    c2.link(device.ref(), "offline/second");
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    assertThat(device.commands.get()).isEqualTo(1);
+
+    device.mqtt.connect().join();
+
+    awaitTrue(() -> device.commands.get() == 3);
+    assertThat(device.client.hasTopicKey("offline/second")).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void resync_bringsBackADeviceThatLostItsState(CryptoMode mode) throws Exception {
+    start(mode);
+    Device device = devices.create("resync-device");
+    Device peer = devices.create("resync-peer");
+    c2.createTopic("resync/a");
+    c2.createTopic("resync/b");
+    c2.link(device.ref(), "resync/a");
+    c2.link(device.ref(), "resync/b");
+    int expected = 2;
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      c2.sendPublicKey(peer.ref(), device.ref());
+      expected = 3;
+    }
+    int before = expected;
+    awaitTrue(() -> device.commands.get() == before);
+    device.client.removeTopicKey("resync/a");
+    device.client.removeTopicKey("resync/b");
+    device.client.setTopicKey("resync/stale", Keys.randomKey());
+
+    c2.resyncDevice(device.ref());
+
+    awaitTrue(
+        () ->
+            device.client.hasTopicKey("resync/a")
+                && device.client.hasTopicKey("resync/b")
+                && !device.client.hasTopicKey("resync/stale"));
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      awaitTrue(() -> device.client.publicKeyIds().size() == 1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void resetDevice_forgetsEveryTopic(CryptoMode mode) throws Exception {
+    start(mode);
+    Device device = devices.create("reset-device");
+    c2.createTopic("reset/a");
+    c2.createTopic("reset/b");
+    c2.link(device.ref(), "reset/a");
+    c2.link(device.ref(), "reset/b");
+    awaitTrue(() -> device.client.hasTopicKey("reset/b"));
+
+    c2.resetDevice(device.ref());
+
+    awaitTrue(() -> !device.client.hasTopicKey("reset/a") && !device.client.hasTopicKey("reset/b"));
+    assertThat(c2.topicCountOf(device.ref())).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void devicesAndTopics_errorsAndListings(CryptoMode mode) throws Exception {
+    start(mode);
+    DeviceCredential credential =
+        mode == CryptoMode.SYMMETRIC_KEY
+            ? new DeviceCredential.SymmetricKey(Keys.randomKey())
+            : new DeviceCredential.PublicKey(Keys.ed25519Public(Keys.newEd25519()));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      String name = (i % 2 == 0 ? "even-" : "odd-") + i;
+      ids.add(c2.createDevice(NewDevice.of(DeviceRef.name(name), credential)).device().id());
+    }
+    assertThatThrownBy(() -> c2.createDevice(NewDevice.of(DeviceRef.name("even-0"), credential)))
+        .isInstanceOfSatisfying(
+            C2Exception.class,
+            e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.ALREADY_EXISTS));
+    assertThat(
+            c2.createDevice(NewDevice.of(DeviceRef.name("even-0"), credential).replacing())
+                .device()
+                .name())
+        .contains("even-0");
+    assertThatThrownBy(
+            () ->
+                c2.createDevice(
+                    NewDevice.of(DeviceRef.idAndName(new byte[16], "odd-1"), credential)))
+        .isInstanceOfSatisfying(
+            C2Exception.class,
+            e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.ALREADY_EXISTS));
+
+    List<String> listed = new ArrayList<>();
+    Optional<String> cursor = Optional.of("");
+    while (cursor.isPresent()) {
+      Page<DeviceInfo> page = c2.devices("", cursor.get(), 7);
+      page.items().forEach(d -> listed.add(d.id()));
+      cursor = page.nextCursor();
+    }
+    assertThat(listed).hasSize(25).isSorted().containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(c2.devices("odd-", "", 100).items()).hasSize(12);
+
+    assertThatThrownBy(() -> c2.link(DeviceRef.name("nobody"), "x"))
+        .isInstanceOfSatisfying(
+            C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
+    assertThatThrownBy(() -> c2.createTopic("t".repeat(513)))
+        .isInstanceOfSatisfying(
+            C2Exception.class,
+            e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.INVALID_ARGUMENT));
+    c2.createTopic("t".repeat(512));
+    assertThatThrownBy(() -> c2.createTopic("t".repeat(512)))
+        .isInstanceOfSatisfying(
+            C2Exception.class,
+            e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.ALREADY_EXISTS));
+    if (mode == CryptoMode.SYMMETRIC_KEY) {
+      assertThatThrownBy(() -> c2.newC2Key())
+          .isInstanceOfSatisfying(
+              C2Exception.class,
+              e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.WRONG_MODE));
+    } else {
+      CreatedDevice generated =
+          c2.createDevice(
+              NewDevice.of(DeviceRef.name("generated"), new DeviceCredential.Generate()));
+      assertThat(generated.generatedKey()).get().satisfies(k -> assertThat(k).hasSize(64));
+      assertThat(generated.toString()).doesNotContain(hex(generated.generatedKey().get()));
+      assertThat(generated.device().publicKey())
+          .contains(hex(Keys.ed25519Public(generated.generatedKey().get())));
+    }
+  }
+
+  @Test
+  void theModeOfAKeyStoreCannotChange() throws Exception {
+    start(CryptoMode.SYMMETRIC_KEY);
+    C2Config.Database database = currentDatabase();
+    server.close();
+    server = null;
+    C2Config config =
+        C2Config.defaults(dataDirectory)
+            .withMode(CryptoMode.PUBLIC_KEY)
+            .withDatabase(database)
+            .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()));
+
+    assertThatThrownBy(() -> C2Server.start(config, Clock.systemUTC(), Map.of()))
+        .isInstanceOfSatisfying(
+            C2Exception.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(C2Exception.Reason.CONFIGURATION);
+              assertThat(e.getMessage()).contains("SYMMETRIC_KEY", "PUBLIC_KEY");
+            });
+  }
+
+  /** The database of the running test, to start a second server on it. */
+  abstract C2Config.Database currentDatabase();
+
+  static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+}
