@@ -1,6 +1,5 @@
 package io.e4j.cli;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,11 +15,12 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
+      "  e4 server",
       "  e4 keygen --type symmetric --out meter-0042.key",
       "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883"
     },
     subcommands = {
-      E4Command.Server.class,
+      ServerCommand.class,
       KeygenCommand.class,
       DeviceCommand.class,
       CommandLine.HelpCommand.class
@@ -38,6 +38,7 @@ public final class E4Command implements Callable<Integer> {
    */
   static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new E4Command());
+    ServerCommand.listSettings(commandLine.getSubcommands().get("server"));
     commandLine.setExecutionExceptionHandler(
         (exception, failed, parseResult) -> {
           failed.getErr().println("e4: " + exception.getMessage());
@@ -63,25 +64,6 @@ public final class E4Command implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
     return CommandLine.ExitCode.USAGE;
-  }
-
-  /** {@code e4 server}: the C2 key server. */
-  @Command(
-      name = "server",
-      mixinStandardHelpOptions = true,
-      description = "Run the C2 key server.",
-      footer = {"", "Example:", "  e4 server"})
-  static final class Server implements Callable<Integer> {
-    @Spec private CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      out.println("e4j " + Version.current() + ": the C2 server arrives in a later release.");
-      out.println("The protocol library (e4j-core) is ready: see README.md.");
-      out.flush();
-      return CommandLine.ExitCode.OK;
-    }
   }
 
   /** The version from the jar's manifest. */

@@ -19,9 +19,25 @@ class E4CommandTest {
   }
 
   @Test
-  void server_saysWhenItArrivesAndSucceeds() {
-    assertThat(run("server")).isZero();
-    assertThat(out.toString()).contains("C2 server arrives in a later release");
+  void server_listsEveryConfigurationProblemAtOnce() {
+    assertThat(
+            run(
+                "server",
+                "--mode",
+                "quantum",
+                "--set",
+                "delivery.ratePerSecond=fast",
+                "--set",
+                "broker.type=mqtt",
+                "--set",
+                "nonsense=1"))
+        .isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString())
+        .contains("4 problem(s)")
+        .contains("--set nonsense: unknown setting")
+        .contains("mode: symmetric or public-key, got 'quantum'")
+        .contains("delivery.ratePerSecond: expected a whole number, got 'fast'")
+        .contains("broker.host: must not be empty");
   }
 
   @Test

@@ -109,7 +109,7 @@ public record C2Config(
 
     @Override
     public String toString() {
-      return "Database[" + (isEmbedded() ? "embedded H2" : url) + ", user=" + user + "]";
+      return isEmbedded() ? "Database[embedded H2]" : "Database[" + url + ", user=" + user + "]";
     }
   }
 

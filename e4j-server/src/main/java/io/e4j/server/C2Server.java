@@ -149,7 +149,7 @@ public final class C2Server implements AutoCloseable {
     return operations;
   }
 
-  /** The port of the embedded broker, when one runs (useful when configured with port 0). */
+  /** The port of the embedded broker, when one runs. */
   public Optional<Integer> embeddedBrokerPort() {
     return Optional.ofNullable(broker).map(EmbeddedBroker::port);
   }

@@ -47,6 +47,7 @@ class C2CrashIT {
   private final Map<String, E4Client> devices = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> applied = new ConcurrentHashMap<>();
   private final List<String> failures = new CopyOnWriteArrayList<>();
+  private final AtomicInteger replays = new AtomicInteger();
 
   static C2Config config(Path dataDirectory, int brokerPort, C2Config.Database database) {
     return C2Config.defaults(dataDirectory)
@@ -120,9 +121,9 @@ class C2CrashIT {
     }
     long duplicates = applied.values().stream().filter(count -> count.get() > 2).count();
     System.out.printf(
-        "crash test (%s): %d of %d devices had the new key when C2 was killed; %d got a command"
-            + " twice%n",
-        store, beforeRestart, DEVICES, duplicates);
+        "crash test (%s): %d of %d devices had the new key when C2 was killed; %d applied a"
+            + " command twice, %d refused an exact copy as a replay%n",
+        store, beforeRestart, DEVICES, duplicates, replays.get());
     assertThat(failures).isEmpty();
   }
 
@@ -155,7 +156,13 @@ class C2CrashIT {
                 device.unprotect(topic, publish.getPayloadAsBytes());
                 applied.get(topic).incrementAndGet();
               } catch (E4Exception e) {
-                failures.add(topic + ": " + e.getMessage());
+                if (e.reason() == E4Exception.Reason.REPLAYED) {
+                  // The same bytes again: C2 resent, after the restart, a command it had sent
+                  // within the same second before the kill. The device had applied it already.
+                  replays.incrementAndGet();
+                } else {
+                  failures.add(topic + ": " + e.getMessage());
+                }
               }
             })
         .send()

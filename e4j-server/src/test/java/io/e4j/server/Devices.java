@@ -20,11 +20,17 @@ final class Devices implements AutoCloseable {
 
   private final C2Service c2;
   private final int brokerPort;
+  private final int mqttVersion;
   private final List<Device> connected = new ArrayList<>();
 
   Devices(C2Service c2, int brokerPort) {
+    this(c2, brokerPort, 5);
+  }
+
+  Devices(C2Service c2, int brokerPort, int mqttVersion) {
     this.c2 = c2;
     this.brokerPort = brokerPort;
+    this.mqttVersion = mqttVersion;
   }
 
   /** Creates the device on C2 (the device makes its own key pair in PK mode) and connects it. */
@@ -52,12 +58,13 @@ final class Devices implements AutoCloseable {
         E4MqttClient.builder(client)
             .host("127.0.0.1")
             .port(brokerPort)
+            .mqttVersion(mqttVersion)
             .cleanSession(cleanSession)
             .policy(MessagePolicy.STRICT)
             .listener(device)
             .reconnectMaxDelay(Duration.ofSeconds(1))
             .build();
-    device.mqtt.connect().join();
+    device.mqtt.connect().orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
     connected.add(device);
     return device;
   }

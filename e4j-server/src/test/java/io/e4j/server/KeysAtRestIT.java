@@ -45,12 +45,15 @@ class KeysAtRestIT {
   private C2Config config(CryptoMode mode) {
     return C2Config.defaults(dataDirectory)
         .withMode(mode)
-        .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()));
+        .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
+        .withDelivery(C2Config.Delivery.defaults().withAckTimeout(Duration.ofSeconds(2)));
   }
 
   @Test
   void theDatabaseFileHoldsNoKeyInTheClear() throws Exception {
     byte[] deviceKey = Keys.randomKey();
+    // With the broker down, every command stays in the outbox, sealed, with the keys it carries.
+    broker.stop();
     try (C2Server server = C2Server.start(config(CryptoMode.SYMMETRIC_KEY), clock(), Map.of())) {
       C2Service c2 = server.service();
       c2.createDevice(
@@ -71,8 +74,9 @@ class KeysAtRestIT {
     // The file is the store, read raw: names are there, keys are not.
     assertThat(indexOf(file, "at-rest/topic-name-in-clear".getBytes(StandardCharsets.UTF_8)))
         .isNotNegative();
-    // Device key (twice: created, then replaced), topic key (twice), and the outbox's commands.
-    assertThat(secretsInStore).hasSizeGreaterThanOrEqualTo(6);
+    // Device key (created, then replaced), topic key (created, then rotated): each in its table
+    // or in the commands that carry it, with the keys they are to be protected under.
+    assertThat(secretsInStore).hasSizeGreaterThanOrEqualTo(9);
     for (byte[] secret : secretsInStore) {
       assertThat(indexOf(file, secret)).as("a key found in the clear").isNegative();
     }
@@ -197,6 +201,27 @@ class KeysAtRestIT {
                     (rs, ctx) ->
                         vault.open(rs.getBytes(2), SealedColumn.TOPIC_KEY.label(rs.getBytes(1))))
                 .forEach(plain::add);
+            handle
+                .createQuery(
+                    "SELECT device_id, device_sequence, command, command_key FROM command_outbox")
+                .map(
+                    (rs, ctx) ->
+                        List.of(
+                            vault.open(
+                                rs.getBytes(3),
+                                SealedColumn.OUTBOX_COMMAND.label(rs.getBytes(1), rs.getLong(2))),
+                            vault.open(
+                                rs.getBytes(4),
+                                SealedColumn.OUTBOX_COMMAND_KEY.label(
+                                    rs.getBytes(1), rs.getLong(2)))))
+                .forEach(
+                    pair -> {
+                      byte[] command = pair.get(0);
+                      plain.add(command);
+                      // SetIDKey and SetTopicKey carry a 32-byte key right after the code.
+                      plain.add(java.util.Arrays.copyOfRange(command, 1, 33));
+                      plain.add(pair.get(1));
+                    });
           });
     }
     return plain;

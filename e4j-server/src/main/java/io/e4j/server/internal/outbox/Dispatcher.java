@@ -145,6 +145,11 @@ public final class Dispatcher implements AutoCloseable {
       return;
     }
     int limit = Math.min(room, settings.batchSize());
+    if (settings.ratePerSecond() > 0) {
+      // Paced sends block this thread: take a tenth of a second's worth at a time, so outcomes
+      // are recorded as they come rather than after a long batch.
+      limit = Math.min(limit, Math.max(1, settings.ratePerSecond() / 10));
+    }
     List<Row> rows = fetchDue(limit);
     boolean reachedEnd = rows.size() < limit;
     cursor = reachedEnd ? 0 : rows.get(rows.size() - 1).id();

@@ -32,11 +32,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     properties.setProperty("allow_anonymous", "true");
     properties.setProperty("telemetry_enabled", "false");
     properties.setProperty("netty.epoll", "false");
-    properties.setProperty("persistence_enabled", "true");
     try {
       Path data = Files.createDirectories(dataDirectory);
       properties.setProperty("data_path", data.toAbsolutePath().toString());
-      properties.setProperty("persistent_store", data.resolve("moquette.h2").toString());
     } catch (IOException e) {
       throw new C2Exception(
           Reason.CONFIGURATION, "cannot create the broker's directory " + dataDirectory, e);

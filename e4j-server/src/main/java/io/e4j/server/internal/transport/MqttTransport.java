@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -63,11 +64,14 @@ public final class MqttTransport implements Transport {
             .addConnectedListener(
                 context -> LOG.info("connected to MQTT broker {}", where(settings)))
             .addDisconnectedListener(
-                context ->
+                context -> {
+                  if (context.getSource() != MqttDisconnectSource.USER) {
                     LOG.warn(
                         "disconnected from MQTT broker {}: {}",
                         where(settings),
-                        context.getCause().getMessage()));
+                        context.getCause().getMessage());
+                  }
+                });
     if (settings.tls()) {
       builder =
           builder.sslConfig(

@@ -1,0 +1,190 @@
+package io.e4j.bench;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.e4j.core.Keys;
+import io.e4j.server.C2Config;
+import io.e4j.server.C2Server;
+import io.e4j.server.C2Service;
+import io.e4j.server.DeviceCredential;
+import io.e4j.server.DeviceRef;
+import io.e4j.server.NewDevice;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Load driver: C2 rotates a topic linked to many devices through a real Mosquitto, and the same
+ * broker takes QoS 2 publishes from a bare HiveMQ client, in one run. Prints commands per second
+ * until the broker acknowledged them all, the raw rate, their ratio and the peak heap.
+ *
+ * <pre>
+ * java -Xmx2g -cp e4j-bench/target/benchmarks.jar io.e4j.bench.RotationLoad [devices] [jdbc-url user password]
+ * </pre>
+ */
+public final class RotationLoad {
+  private static final String TOPIC = "fleet/firmware";
+
+  /** SetTopicKey protected: timestamp (8) + tag (16) + command (49). */
+  private static final int COMMAND_SIZE = 73;
+
+  private RotationLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    int devices = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    C2Config.Database database =
+        args.length > 3
+            ? C2Config.Database.of(args[1], args[2], args[3])
+            : C2Config.Database.embedded();
+    Path work = Files.createTempDirectory("e4j-rotation-load");
+    int port = freePort();
+    Process mosquitto = startMosquitto(work, port);
+    try {
+      double raw = rawPublishRate(port, devices);
+      System.out.printf("raw HiveMQ QoS 2 publishes:  %,10.0f /s (%,d messages)%n", raw, devices);
+      double rotation = rotationRate(work, port, devices, database);
+      System.out.printf(
+          "rotation, commands acked:    %,10.0f /s (%,d devices)%n", rotation, devices);
+      System.out.printf("rotation / raw:              %10.2f (target >= 0.80)%n", rotation / raw);
+      System.out.printf("peak heap during rotation:   %,10d MiB%n", peakHeap() / (1024 * 1024));
+    } finally {
+      mosquitto.destroy();
+      mosquitto.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double rawPublishRate(int port, int messages) {
+    Mqtt5AsyncClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("raw-publisher")
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .buildAsync();
+    client.connect().join();
+    byte[] payload = new byte[COMMAND_SIZE];
+    long start = System.nanoTime();
+    CompletableFuture<?>[] acks = new CompletableFuture<?>[messages];
+    for (int i = 0; i < messages; i++) {
+      acks[i] =
+          client
+              .publishWith()
+              .topic(Keys.controlTopic(Keys.idFromName("raw-" + i)))
+              .qos(MqttQos.EXACTLY_ONCE)
+              .payload(payload)
+              .send();
+    }
+    CompletableFuture.allOf(acks).join();
+    double rate = messages / ((System.nanoTime() - start) / 1e9);
+    client.disconnect().join();
+    return rate;
+  }
+
+  private static double rotationRate(Path work, int port, int devices, C2Config.Database database)
+      throws InterruptedException {
+    C2Config config =
+        C2Config.defaults(work.resolve("c2"))
+            .withDatabase(database)
+            .withBroker(C2Config.Mqtt.plain("127.0.0.1", port));
+    try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of())) {
+      C2Service c2 = server.service();
+      long setup = System.nanoTime();
+      c2.createTopic(TOPIC);
+      for (int i = 0; i < devices; i++) {
+        DeviceRef device = DeviceRef.name("device-" + i);
+        c2.createDevice(NewDevice.of(device, new DeviceCredential.SymmetricKey(Keys.randomKey())));
+        c2.link(device, TOPIC);
+      }
+      awaitDelivered(c2);
+      System.out.printf(
+          "setup: %,d devices created and linked through the service in %.1f s%n",
+          devices, (System.nanoTime() - setup) / 1e9);
+
+      System.gc();
+      resetPeakHeap();
+      long start = System.nanoTime();
+      c2.rotateTopicKey(TOPIC);
+      long enqueued = System.nanoTime();
+      awaitDelivered(c2);
+      long done = System.nanoTime();
+      System.out.printf(
+          "rotation: enqueued in %.2f s (one transaction), all acknowledged after %.2f s%n",
+          (enqueued - start) / 1e9, (done - start) / 1e9);
+      return devices / ((done - start) / 1e9);
+    }
+  }
+
+  private static void awaitDelivered(C2Service c2) throws InterruptedException {
+    while (c2.undeliveredCount() > 0) {
+      Thread.sleep(50);
+    }
+  }
+
+  private static void resetPeakHeap() {
+    heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+  }
+
+  private static long peakHeap() {
+    return heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+  }
+
+  private static List<MemoryPoolMXBean> heapPools() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(pool -> pool.getType() == MemoryType.HEAP)
+        .toList();
+  }
+
+  private static Process startMosquitto(Path work, int port) throws IOException {
+    Path conf = work.resolve("mosquitto.conf");
+    List<String> lines =
+        new java.util.ArrayList<>(
+            List.of(
+                "listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence false"));
+    if ("root".equals(System.getProperty("user.name"))) {
+      lines.add("user root");
+    }
+    Files.write(conf, lines);
+    String binary =
+        Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
+    Process process =
+        new ProcessBuilder(binary, "-c", conf.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("mosquitto.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        return process;
+      } catch (IOException notYet) {
+        sleep();
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException(
+        "mosquitto did not start: see " + work.resolve("mosquitto.log"));
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
