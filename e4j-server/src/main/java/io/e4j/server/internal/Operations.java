@@ -30,13 +30,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 
 /** {@link C2Service} on the key store, the vault and the outbox. */
 public final class Operations implements C2Service {
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_PAGE = 1_000;
-  private static final String DEVICE_COLUMNS = "id, name, public_key, created_at, updated_at";
 
   private final Database database;
   private final Vault vault;
@@ -132,13 +132,7 @@ public final class Operations implements C2Service {
     OffsetDateTime now = Sql.at(clock.instant());
     byte[] sealed = vault.seal(commandKey, SealedColumn.DEVICE_KEY.label(id));
     String name = ref.name().orElse(null);
-    boolean exists =
-        handle
-                .createQuery("SELECT COUNT(*) FROM devices WHERE id = ?")
-                .bind(0, id)
-                .mapTo(Integer.class)
-                .one()
-            > 0;
+    boolean exists = exists(handle, "devices", id);
     if (exists && !request.replace()) {
       throw new C2Exception(
           Reason.ALREADY_EXISTS, ref + " exists already (ask to replace it to change its key)");
@@ -216,18 +210,11 @@ public final class Operations implements C2Service {
     return database.read(
         handle ->
             devicePage(
-                handle
-                    .createQuery(
-                        "SELECT "
-                            + DEVICE_COLUMNS
-                            + " FROM devices WHERE id > :after"
-                            + (prefix.isEmpty() ? "" : " AND name LIKE :prefix ESCAPE '\\'")
-                            + " ORDER BY id LIMIT :limit")
-                    .bind("after", after)
-                    .bind("prefix", Sql.startsWith(prefix))
-                    .bind("limit", limit + 1)
-                    .map((rs, ctx) -> deviceInfo(rs))
-                    .list(),
+                handle,
+                "FROM devices d WHERE "
+                    + (prefix.isEmpty() ? "TRUE" : "d.name LIKE :prefix ESCAPE '\\'"),
+                Map.of("prefix", Sql.startsWith(prefix)),
+                after,
                 limit));
   }
 
@@ -339,14 +326,7 @@ public final class Operations implements C2Service {
       return database.inTransaction(
           handle -> {
             byte[] id = Keys.topicHash(topic);
-            boolean exists =
-                handle
-                        .createQuery("SELECT COUNT(*) FROM topics WHERE id = ?")
-                        .bind(0, id)
-                        .mapTo(Integer.class)
-                        .one()
-                    > 0;
-            if (exists) {
+            if (exists(handle, "topics", id)) {
               throw new C2Exception(Reason.ALREADY_EXISTS, "topic '" + topic + "' exists already");
             }
             OffsetDateTime now = Sql.at(clock.instant());
@@ -395,17 +375,11 @@ public final class Operations implements C2Service {
     return database.read(
         handle ->
             topicPage(
-                handle
-                    .createQuery(
-                        "SELECT name, key_version, created_at, rotated_at FROM topics"
-                            + " WHERE name > :after"
-                            + (prefix.isEmpty() ? "" : " AND name LIKE :prefix ESCAPE '\\'")
-                            + " ORDER BY name LIMIT :limit")
-                    .bind("after", after)
-                    .bind("prefix", Sql.startsWith(prefix))
-                    .bind("limit", limit + 1)
-                    .map((rs, ctx) -> topicInfo(rs))
-                    .list(),
+                handle,
+                "FROM topics t WHERE "
+                    + (prefix.isEmpty() ? "TRUE" : "t.name LIKE :prefix ESCAPE '\\'"),
+                Map.of("prefix", Sql.startsWith(prefix)),
+                after,
                 limit));
   }
 
@@ -506,17 +480,10 @@ public final class Operations implements C2Service {
         handle -> {
           byte[] id = deviceId(handle, ref);
           return topicPage(
-              handle
-                  .createQuery(
-                      "SELECT t.name, t.key_version, t.created_at, t.rotated_at FROM topics t"
-                          + " JOIN device_topics l ON l.topic_id = t.id"
-                          + " WHERE l.device_id = :device AND t.name > :after"
-                          + " ORDER BY t.name LIMIT :limit")
-                  .bind("device", id)
-                  .bind("after", after)
-                  .bind("limit", limit + 1)
-                  .map((rs, ctx) -> topicInfo(rs))
-                  .list(),
+              handle,
+              "FROM topics t JOIN device_topics l ON l.topic_id = t.id WHERE l.device_id = :device",
+              Map.of("device", id),
+              after,
               limit);
         });
   }
@@ -541,17 +508,10 @@ public final class Operations implements C2Service {
         handle -> {
           byte[] topicId = topicId(handle, topic);
           return devicePage(
-              handle
-                  .createQuery(
-                      "SELECT d.id, d.name, d.public_key, d.created_at, d.updated_at"
-                          + " FROM devices d JOIN device_topics l ON l.device_id = d.id"
-                          + " WHERE l.topic_id = :topic AND d.id > :after"
-                          + " ORDER BY d.id LIMIT :limit")
-                  .bind("topic", topicId)
-                  .bind("after", after)
-                  .bind("limit", limit + 1)
-                  .map((rs, ctx) -> deviceInfo(rs))
-                  .list(),
+              handle,
+              "FROM devices d JOIN device_topics l ON l.device_id = d.id WHERE l.topic_id = :topic",
+              Map.of("topic", topicId),
+              after,
               limit);
         });
   }
@@ -639,17 +599,10 @@ public final class Operations implements C2Service {
         handle -> {
           byte[] holderId = deviceId(handle, holder);
           return devicePage(
-              handle
-                  .createQuery(
-                      "SELECT d.id, d.name, d.public_key, d.created_at, d.updated_at"
-                          + " FROM devices d JOIN device_public_keys p ON p.subject_id = d.id"
-                          + " WHERE p.holder_id = :holder AND d.id > :after"
-                          + " ORDER BY d.id LIMIT :limit")
-                  .bind("holder", holderId)
-                  .bind("after", after)
-                  .bind("limit", limit + 1)
-                  .map((rs, ctx) -> deviceInfo(rs))
-                  .list(),
+              handle,
+              "FROM devices d JOIN device_public_keys p ON p.subject_id = d.id WHERE p.holder_id = :holder",
+              Map.of("holder", holderId),
+              after,
               limit);
         });
   }
@@ -836,17 +789,19 @@ public final class Operations implements C2Service {
 
   private byte[] topicId(Handle handle, String topic) {
     byte[] id = Keys.topicHash(topic);
-    boolean exists =
-        handle
-                .createQuery("SELECT COUNT(*) FROM topics WHERE id = ?")
-                .bind(0, id)
-                .mapTo(Integer.class)
-                .one()
-            > 0;
-    if (!exists) {
+    if (!exists(handle, "topics", id)) {
       throw new C2Exception(Reason.NOT_FOUND, "no topic '" + topic + "'");
     }
     return id;
+  }
+
+  private static boolean exists(Handle handle, String table, byte[] id) {
+    return handle
+            .createQuery("SELECT COUNT(*) FROM " + table + " WHERE id = ?")
+            .bind(0, id)
+            .mapTo(Integer.class)
+            .one()
+        > 0;
   }
 
   /** Locks a topic's row, so that links and rotations of one topic happen one after the other. */
@@ -868,7 +823,8 @@ public final class Operations implements C2Service {
 
   private DeviceInfo deviceInfo(Handle handle, byte[] id) {
     return handle
-        .createQuery("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?")
+        .createQuery(
+            "SELECT id, name, public_key, created_at, updated_at FROM devices WHERE id = ?")
         .bind(0, id)
         .map((rs, ctx) -> deviceInfo(rs))
         .one();
@@ -901,22 +857,53 @@ public final class Operations implements C2Service {
         Sql.instant(rs, "rotated_at"));
   }
 
-  private static Page<DeviceInfo> devicePage(List<DeviceInfo> rows, int limit) {
-    if (rows.size() <= limit) {
-      return new Page<>(rows, Optional.empty());
-    }
-    List<DeviceInfo> page = rows.subList(0, limit);
-    return new Page<>(page, Optional.of(page.get(limit - 1).id()));
+  /**
+   * One page of devices in ID order: {@code fromWhere} names the devices {@code d}, its named
+   * parameters are in {@code binds}.
+   */
+  private static Page<DeviceInfo> devicePage(
+      Handle handle, String fromWhere, Map<String, ?> binds, byte[] after, int limit) {
+    List<DeviceInfo> rows =
+        handle
+            .createQuery(
+                "SELECT d.id, d.name, d.public_key, d.created_at, d.updated_at "
+                    + fromWhere
+                    + " AND d.id > :after ORDER BY d.id LIMIT :limit")
+            .bindMap(binds)
+            .bind("after", after)
+            .bind("limit", limit + 1)
+            .map((rs, ctx) -> deviceInfo(rs))
+            .list();
+    return page(rows, limit, DeviceInfo::id);
   }
 
-  private static Page<TopicInfo> topicPage(List<TopicInfo> rows, int limit) {
+  /** One page of topics in name order; {@code fromWhere} names the topics {@code t}. */
+  private static Page<TopicInfo> topicPage(
+      Handle handle, String fromWhere, Map<String, ?> binds, String after, int limit) {
+    List<TopicInfo> rows =
+        handle
+            .createQuery(
+                "SELECT t.name, t.key_version, t.created_at, t.rotated_at "
+                    + fromWhere
+                    + " AND t.name > :after ORDER BY t.name LIMIT :limit")
+            .bindMap(binds)
+            .bind("after", after)
+            .bind("limit", limit + 1)
+            .map((rs, ctx) -> topicInfo(rs))
+            .list();
+    return page(
+        rows,
+        limit,
+        topic -> HEX.formatHex(topic.name().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** {@code rows} holds one more item than the page when a next page exists. */
+  private static <T> Page<T> page(List<T> rows, int limit, Function<T, String> cursorOf) {
     if (rows.size() <= limit) {
       return new Page<>(rows, Optional.empty());
     }
-    List<TopicInfo> page = rows.subList(0, limit);
-    String last = page.get(limit - 1).name();
-    return new Page<>(
-        page, Optional.of(HEX.formatHex(last.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    List<T> page = rows.subList(0, limit);
+    return new Page<>(page, Optional.of(cursorOf.apply(page.get(limit - 1))));
   }
 
   /** Cursors are hex: a device ID, or a topic name's UTF-8 bytes. Empty: from the start. */

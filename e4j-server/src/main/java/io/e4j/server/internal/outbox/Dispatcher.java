@@ -170,7 +170,8 @@ public final class Dispatcher implements AutoCloseable {
                 found.addAll(
                     handle
                         .createQuery(
-                            "SELECT id, device_id, device_sequence, attempts FROM command_outbox"
+                            "SELECT id, device_id, device_sequence, attempts, command, command_key"
+                                + " FROM command_outbox"
                                 + " WHERE status = :status AND id > :cursor"
                                 + " AND next_attempt_at <= :now ORDER BY id LIMIT :limit")
                         .bind("status", status.name())
@@ -179,7 +180,13 @@ public final class Dispatcher implements AutoCloseable {
                         .bind("limit", limit)
                         .map(
                             (rs, ctx) ->
-                                new Row(rs.getLong(1), rs.getBytes(2), rs.getLong(3), rs.getInt(4)))
+                                new Row(
+                                    rs.getLong(1),
+                                    rs.getBytes(2),
+                                    rs.getLong(3),
+                                    rs.getInt(4),
+                                    rs.getBytes(5),
+                                    rs.getBytes(6)))
                         .list());
               }
               return found;
@@ -209,12 +216,15 @@ public final class Dispatcher implements AutoCloseable {
     if (sendable.isEmpty()) {
       return 0;
     }
-    Map<Long, byte[][]> payloads = open(sendable);
     for (Row row : sendable) {
-      byte[][] payload = payloads.get(row.id());
-      if (payload != null) {
-        dispatch(row, payload[0], payload[1]);
-      }
+      dispatch(
+          row,
+          vault.open(
+              row.sealedCommand(),
+              SealedColumn.OUTBOX_COMMAND.label(row.deviceId(), row.sequence())),
+          vault.open(
+              row.sealedKey(),
+              SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.sequence())));
     }
     return sendable.size();
   }
@@ -248,39 +258,6 @@ public final class Dispatcher implements AutoCloseable {
           return null;
         });
     return undelivered;
-  }
-
-  /** The commands and their keys, opened; rows cancelled in the meantime are left out. */
-  private Map<Long, byte[][]> open(List<Row> rows) {
-    Map<Long, Row> byId = new HashMap<>();
-    rows.forEach(row -> byId.put(row.id(), row));
-    Map<Long, byte[][]> opened = new HashMap<>();
-    database.read(
-        handle -> {
-          handle
-              .createQuery(
-                  "SELECT id, command, command_key FROM command_outbox"
-                      + " WHERE id IN (<ids>) AND status IN (:pending, :failed)")
-              .bindList("ids", new ArrayList<>(byId.keySet()))
-              .bind("pending", DeliveryStatus.PENDING.name())
-              .bind("failed", DeliveryStatus.FAILED.name())
-              .map(
-                  (rs, ctx) -> {
-                    Row row = byId.get(rs.getLong(1));
-                    byte[] command =
-                        vault.open(
-                            rs.getBytes(2),
-                            SealedColumn.OUTBOX_COMMAND.label(row.deviceId(), row.sequence()));
-                    byte[] key =
-                        vault.open(
-                            rs.getBytes(3),
-                            SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.sequence()));
-                    return Map.entry(row.id(), new byte[][] {command, key});
-                  })
-              .forEach(entry -> opened.put(entry.getKey(), entry.getValue()));
-          return null;
-        });
-    return opened;
   }
 
   private void dispatch(Row row, byte[] command, byte[] key) {
@@ -525,7 +502,14 @@ public final class Dispatcher implements AutoCloseable {
 
   private record RecentSends(long second, Set<ByteBuffer> heads) {}
 
-  private record Row(long id, byte[] deviceId, long sequence, int attempts) {}
+  /** An outbox row as fetched, its command and key still sealed. */
+  private record Row(
+      long id,
+      byte[] deviceId,
+      long sequence,
+      int attempts,
+      byte[] sealedCommand,
+      byte[] sealedKey) {}
 
   private record Outcome(Row row, DeliveryStatus status, String error) {
     static Outcome delivered(Row row) {
