@@ -68,18 +68,30 @@ public final class Commands {
    * @param at the timestamp the device checks against its clock; use the time of sending
    */
   public static byte[] protect(byte[] command, byte[] key, Instant at) {
-    Command.parse(command);
-    Keys.checkSize("command key", key, Keys.KEY_SIZE);
-    long timestamp = at.getEpochSecond();
-    if (timestamp < 0) {
-      throw new E4Exception(Reason.INVALID_ARGUMENT, "timestamps before 1970 cannot be encoded");
-    }
-    AesSiv siv = new AesSiv();
-    SivKey sivKey = siv.e4Key(key, 0);
-    try {
-      return Messages.protectSymmetric(siv, sivKey, timestamp, command);
-    } finally {
-      sivKey.destroy();
+    return new Protector().protect(command, key, at);
+  }
+
+  /**
+   * {@link Commands#protect} for senders of many commands: keeps its cipher engines (one per
+   * thread) from one command to the next. Safe for concurrent use.
+   */
+  public static final class Protector {
+    private final AesSiv siv = new AesSiv();
+
+    /** See {@link Commands#protect}. */
+    public byte[] protect(byte[] command, byte[] key, Instant at) {
+      Command.parse(command);
+      Keys.checkSize("command key", key, Keys.KEY_SIZE);
+      long timestamp = at.getEpochSecond();
+      if (timestamp < 0) {
+        throw new E4Exception(Reason.INVALID_ARGUMENT, "timestamps before 1970 cannot be encoded");
+      }
+      SivKey sivKey = siv.e4Key(key, 0);
+      try {
+        return Messages.protectSymmetric(siv, sivKey, timestamp, command);
+      } finally {
+        sivKey.destroy();
+      }
     }
   }
 }

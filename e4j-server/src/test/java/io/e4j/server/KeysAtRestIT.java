@@ -2,6 +2,7 @@ package io.e4j.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.e4j.core.Keys;
 import io.e4j.mqtt.Mosquitto;
@@ -75,8 +76,9 @@ class KeysAtRestIT {
     assertThat(indexOf(file, "at-rest/topic-name-in-clear".getBytes(StandardCharsets.UTF_8)))
         .isNotNegative();
     // Device key (created, then replaced), topic key (created, then rotated): each in its table
-    // or in the commands that carry it, with the keys they are to be protected under.
-    assertThat(secretsInStore).hasSizeGreaterThanOrEqualTo(9);
+    // or in the commands that carry it; the first device key also pinned to the three commands
+    // enqueued before it was replaced.
+    assertThat(secretsInStore).hasSizeGreaterThanOrEqualTo(11);
     for (byte[] secret : secretsInStore) {
       assertThat(indexOf(file, secret)).as("a key found in the clear").isNegative();
     }
@@ -103,15 +105,24 @@ class KeysAtRestIT {
                   Keys.idFromName("row-b")));
     }
     try (C2Server server = C2Server.start(config, clock(), Map.of())) {
-      server.service().createTopic("swapped");
-      assertThatThrownBy(() -> server.service().link(DeviceRef.name("row-b"), "swapped"))
-          .isInstanceOfSatisfying(
-              C2Exception.class,
-              e -> {
-                assertThat(e.reason()).isEqualTo(C2Exception.Reason.STORAGE);
-                assertThat(e.getMessage()).contains("belongs to another row");
+      C2Service c2 = server.service();
+      c2.createTopic("swapped");
+      c2.link(DeviceRef.name("row-b"), "swapped");
+      c2.link(DeviceRef.name("row-a"), "swapped");
+
+      // The moved key fails its own command, which waits with the reason; the others go out.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(c2.deliveries(DeviceRef.name("row-a"), 1).get(0).status())
+                    .isEqualTo(DeliveryStatus.DELIVERED);
+                Delivery refused = c2.deliveries(DeviceRef.name("row-b"), 1).get(0);
+                assertThat(refused.status()).isEqualTo(DeliveryStatus.FAILED);
+                assertThat(refused.lastError())
+                    .hasValueSatisfying(
+                        error -> assertThat(error).contains("belongs to another row"));
               });
-      server.service().link(DeviceRef.name("row-a"), "swapped");
     }
   }
 
@@ -202,26 +213,26 @@ class KeysAtRestIT {
                         vault.open(rs.getBytes(2), SealedColumn.TOPIC_KEY.label(rs.getBytes(1))))
                 .forEach(plain::add);
             handle
-                .createQuery(
-                    "SELECT device_id, device_sequence, command, command_key FROM command_outbox")
+                .createQuery("SELECT id, command FROM commands")
                 .map(
                     (rs, ctx) ->
-                        List.of(
-                            vault.open(
-                                rs.getBytes(3),
-                                SealedColumn.OUTBOX_COMMAND.label(rs.getBytes(1), rs.getLong(2))),
-                            vault.open(
-                                rs.getBytes(4),
-                                SealedColumn.OUTBOX_COMMAND_KEY.label(
-                                    rs.getBytes(1), rs.getLong(2)))))
+                        vault.open(rs.getBytes(2), SealedColumn.COMMAND.label(rs.getBytes(1))))
                 .forEach(
-                    pair -> {
-                      byte[] command = pair.get(0);
+                    command -> {
                       plain.add(command);
                       // SetIDKey and SetTopicKey carry a 32-byte key right after the code.
                       plain.add(java.util.Arrays.copyOfRange(command, 1, 33));
-                      plain.add(pair.get(1));
                     });
+            handle
+                .createQuery(
+                    "SELECT device_id, device_sequence, command_key FROM command_outbox"
+                        + " WHERE command_key IS NOT NULL")
+                .map(
+                    (rs, ctx) ->
+                        vault.open(
+                            rs.getBytes(3),
+                            SealedColumn.OUTBOX_COMMAND_KEY.label(rs.getBytes(1), rs.getLong(2))))
+                .forEach(plain::add);
           });
     }
     return plain;

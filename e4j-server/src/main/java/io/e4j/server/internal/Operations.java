@@ -35,6 +35,14 @@ import org.jdbi.v3.core.Handle;
 
 /** {@link C2Service} on the key store, the vault and the outbox. */
 public final class Operations implements C2Service {
+  /** Fan-out audiences: conditions on the devices table {@code d}. */
+  private static final String HOLDERS_OF_TOPIC =
+      "EXISTS (SELECT 1 FROM device_topics l WHERE l.device_id = d.id AND l.topic_id = :topic)";
+
+  private static final String HOLDERS_OF_SUBJECT =
+      "EXISTS (SELECT 1 FROM device_public_keys p WHERE p.holder_id = d.id"
+          + " AND p.subject_id = :subject)";
+
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_PAGE = 1_000;
 
@@ -151,6 +159,7 @@ public final class Operations implements C2Service {
       }
     }
     if (exists) {
+      pinCommandKey(handle, id);
       handle.execute(
           "UPDATE devices SET name = COALESCE(?, name), public_key = ?, command_key = ?,"
               + " updated_at = ? WHERE id = ?",
@@ -178,15 +187,15 @@ public final class Operations implements C2Service {
     boolean enqueued =
         database.inTransaction(
             handle -> {
-              byte[] id = deviceId(handle, ref);
+              byte[] id = lockedDevice(handle, ref);
               long told = 0;
               if (mode == CryptoMode.PUBLIC_KEY) {
                 told =
                     outbox.fanOut(
                         handle,
-                        "SELECT holder_id FROM device_public_keys WHERE subject_id = :subject",
+                        HOLDERS_OF_SUBJECT,
                         Map.of("subject", id),
-                        (holder, ignored) -> Commands.removePubKey(id));
+                        Commands.removePubKey(id));
               }
               outbox.cancelUndelivered(handle, id);
               handle.execute("DELETE FROM devices WHERE id = ?", (Object) id);
@@ -228,12 +237,13 @@ public final class Operations implements C2Service {
   public void newDeviceKey(DeviceRef ref) {
     database.useTransaction(
         handle -> {
-          byte[] id = deviceId(handle, ref);
+          byte[] id = lockedDevice(handle, ref);
           OffsetDateTime now = Sql.at(clock.instant());
           if (mode == CryptoMode.SYMMETRIC_KEY) {
             byte[] key = Keys.randomKey();
             try {
               outbox.toDevice(handle, id, List.of(Commands.setIdKey(key)));
+              pinCommandKey(handle, id);
               handle.execute(
                   "UPDATE devices SET command_key = ?, updated_at = ? WHERE id = ?",
                   vault.seal(key, SealedColumn.DEVICE_KEY.label(id)),
@@ -249,6 +259,7 @@ public final class Operations implements C2Service {
           byte[] commandKey = sharedKey(handle, publicKey);
           try {
             outbox.toDevice(handle, id, List.of(Commands.setIdKey(signing)));
+            pinCommandKey(handle, id);
             handle.execute(
                 "UPDATE devices SET public_key = ?, command_key = ?, updated_at = ? WHERE id = ?",
                 publicKey,
@@ -257,9 +268,9 @@ public final class Operations implements C2Service {
                 id);
             outbox.fanOut(
                 handle,
-                "SELECT holder_id FROM device_public_keys WHERE subject_id = :subject",
+                HOLDERS_OF_SUBJECT,
                 Map.of("subject", id),
-                (holder, ignored) -> Commands.setPubKey(publicKey, id));
+                Commands.setPubKey(publicKey, id));
           } finally {
             Arrays.fill(signing, (byte) 0);
             Arrays.fill(commandKey, (byte) 0);
@@ -272,7 +283,7 @@ public final class Operations implements C2Service {
   public void resetDevice(DeviceRef ref) {
     database.useTransaction(
         handle -> {
-          byte[] id = deviceId(handle, ref);
+          byte[] id = lockedDevice(handle, ref);
           handle.execute("DELETE FROM device_topics WHERE device_id = ?", (Object) id);
           outbox.toDevice(handle, id, List.of(Commands.resetTopics()));
         });
@@ -283,7 +294,8 @@ public final class Operations implements C2Service {
   public void resyncDevice(DeviceRef ref) {
     database.useTransaction(
         handle -> {
-          byte[] id = deviceId(handle, ref);
+          // Locked first: a rotation running beside this waits, or has committed its key already.
+          byte[] id = lockedDevice(handle, ref);
           List<byte[]> commands = new ArrayList<>();
           commands.add(Commands.resetTopics());
           handle
@@ -351,11 +363,7 @@ public final class Operations implements C2Service {
     database.useTransaction(
         handle -> {
           byte[] id = lockTopic(handle, topic);
-          outbox.fanOut(
-              handle,
-              "SELECT device_id FROM device_topics WHERE topic_id = :topic",
-              Map.of("topic", id),
-              (device, ignored) -> Commands.removeTopic(topic));
+          outbox.fanOut(handle, HOLDERS_OF_TOPIC, Map.of("topic", id), Commands.removeTopic(topic));
           handle.execute("DELETE FROM topics WHERE id = ?", (Object) id);
         });
     commandsEnqueued.run();
@@ -406,9 +414,9 @@ public final class Operations implements C2Service {
                     id);
                 outbox.fanOut(
                     handle,
-                    "SELECT device_id FROM device_topics WHERE topic_id = :topic",
+                    HOLDERS_OF_TOPIC,
                     Map.of("topic", id),
-                    (device, ignored) -> Commands.setTopicKey(key, topic));
+                    Commands.setTopicKey(key, topic));
                 return topicInfo(handle, topic);
               });
       commandsEnqueued.run();
@@ -535,7 +543,8 @@ public final class Operations implements C2Service {
     requirePublicKeyMode("sending public keys");
     database.useTransaction(
         handle -> {
-          byte[] subjectId = deviceId(handle, subject);
+          // Locked: the subject's key changes and removal reach every holder, this one included.
+          byte[] subjectId = lockedDevice(handle, subject);
           byte[] holderId = deviceId(handle, holder);
           byte[] publicKey =
               handle
@@ -618,11 +627,8 @@ public final class Operations implements C2Service {
       database.useTransaction(
           handle -> {
             int generation = lockC2KeyPair(handle);
-            outbox.fanOut(
-                handle,
-                "SELECT id FROM devices",
-                Map.of(),
-                (device, ignored) -> Commands.setC2Key(newPublic));
+            outbox.fanOut(handle, "TRUE", Map.of(), Commands.setC2Key(newPublic));
+            outbox.pinAllKeys(handle);
             storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
             handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
             rekeyDevices(handle, newPrivate);
@@ -736,9 +742,10 @@ public final class Operations implements C2Service {
           }
           return handle
               .createQuery(
-                  "SELECT id, device_id, device_sequence, command_name, status, attempts,"
-                      + " last_error, created_at, delivered_at FROM command_outbox"
-                      + " WHERE device_id = ? ORDER BY device_sequence DESC LIMIT ?")
+                  "SELECT o.id, o.device_id, o.device_sequence, c.command_name, o.status,"
+                      + " o.attempts, o.last_error, o.created_at, o.delivered_at"
+                      + " FROM command_outbox o LEFT JOIN commands c ON c.id = o.command_id"
+                      + " WHERE o.device_id = ? ORDER BY o.device_sequence DESC LIMIT ?")
               .bind(0, id)
               .bind(1, limit)
               .map(
@@ -802,6 +809,37 @@ public final class Operations implements C2Service {
             .mapTo(Integer.class)
             .one()
         > 0;
+  }
+
+  /**
+   * Locks a device's row, so that the commands of two transactions for one device take their places
+   * in its order one transaction after the other.
+   */
+  private byte[] lockedDevice(Handle handle, DeviceRef ref) {
+    byte[] id = deviceId(handle, ref);
+    handle
+        .createQuery("SELECT id FROM devices WHERE id = ? FOR UPDATE")
+        .bind(0, id)
+        .mapTo(byte[].class)
+        .findFirst()
+        .orElseThrow(() -> new C2Exception(Reason.NOT_FOUND, "no " + ref));
+    return id;
+  }
+
+  /** Before a device's command key changes: its undelivered commands keep the current one. */
+  private void pinCommandKey(Handle handle, byte[] id) {
+    byte[] sealed =
+        handle
+            .createQuery("SELECT command_key FROM devices WHERE id = ?")
+            .bind(0, id)
+            .mapTo(byte[].class)
+            .one();
+    byte[] key = vault.open(sealed, SealedColumn.DEVICE_KEY.label(id));
+    try {
+      outbox.pinKey(handle, id, key);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
   }
 
   /** Locks a topic's row, so that links and rotations of one topic happen one after the other. */

@@ -2,6 +2,7 @@ package io.e4j.server.internal.outbox;
 
 import io.e4j.core.Commands;
 import io.e4j.server.C2Config;
+import io.e4j.server.C2Exception;
 import io.e4j.server.DeliveryStatus;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.Sql;
@@ -60,6 +61,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final C2Config.Delivery settings;
   private final int maxInFlight;
+  private final Commands.Protector protector = new Commands.Protector();
   private final Thread thread;
 
   /** Sends a device's next command once its previous one is acknowledged, off the I/O threads. */
@@ -87,6 +89,7 @@ public final class Dispatcher implements AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean signalled;
   private long cursor;
+  private long sweptSecond;
   private long nextSendNanos = System.nanoTime();
   private Instant nextPurge = Instant.MIN;
 
@@ -138,7 +141,10 @@ public final class Dispatcher implements AutoCloseable {
     writeOutcomes();
     purgeOldRows();
     long second = clock.instant().getEpochSecond();
-    recentSends.values().removeIf(recent -> recent.second() < second);
+    if (second != sweptSecond) {
+      recentSends.values().removeIf(recent -> recent.second() < second);
+      sweptSecond = second;
+    }
     int room = maxInFlight - known.size();
     if (room <= 0) {
       pause(BUSY_POLL);
@@ -170,11 +176,20 @@ public final class Dispatcher implements AutoCloseable {
                 found.addAll(
                     handle
                         .createQuery(
-                            "SELECT id, device_id, device_sequence, attempts, command, command_key"
-                                + " FROM command_outbox"
-                                + " WHERE status = :status AND id > :cursor"
-                                + " AND next_attempt_at <= :now ORDER BY id LIMIT :limit")
+                            "SELECT o.id, o.device_id, o.device_sequence, o.attempts, o.command_id,"
+                                + " o.command_key, d.command_key, EXISTS (SELECT 1 FROM"
+                                + " command_outbox e WHERE e.device_id = o.device_id"
+                                + " AND e.device_sequence < o.device_sequence"
+                                + " AND e.status IN (:pending, :failed))"
+                                + " FROM command_outbox o LEFT JOIN devices d ON d.id = o.device_id"
+                                + " WHERE o.status = :status AND o.id > :cursor"
+                                + " AND o.next_attempt_at <= :now"
+                                // Ordered by the whole index key, which H2 then reads in order
+                                // instead of sorting every due row for each batch.
+                                + " ORDER BY o.status, o.id LIMIT :limit")
                         .bind("status", status.name())
+                        .bind("pending", DeliveryStatus.PENDING.name())
+                        .bind("failed", DeliveryStatus.FAILED.name())
                         .bind("cursor", cursor)
                         .bind("now", Sql.at(now))
                         .bind("limit", limit)
@@ -186,7 +201,9 @@ public final class Dispatcher implements AutoCloseable {
                                     rs.getLong(3),
                                     rs.getInt(4),
                                     rs.getBytes(5),
-                                    rs.getBytes(6)))
+                                    rs.getBytes(6),
+                                    rs.getBytes(7),
+                                    rs.getBoolean(8)))
                         .list());
               }
               return found;
@@ -196,37 +213,117 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private int send(List<Row> fetched) {
-    List<Row> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
-    if (fresh.isEmpty()) {
-      return 0;
-    }
-    Map<ByteBuffer, List<long[]>> undelivered = undeliveredOf(fresh);
-    Set<Long> onTheirWay = new HashSet<>(known);
-    List<Row> sendable = new ArrayList<>();
-    for (Row row : fresh) {
-      boolean earlierAllOnTheirWay =
-          undelivered.getOrDefault(ByteBuffer.wrap(row.deviceId()), List.of()).stream()
-              .filter(earlier -> earlier[1] < row.sequence())
-              .allMatch(earlier -> onTheirWay.contains(earlier[0]));
-      if (earlierAllOnTheirWay) {
-        onTheirWay.add(row.id());
-        sendable.add(row);
-      }
-    }
+    List<Row> sendable = inOrder(fetched);
     if (sendable.isEmpty()) {
       return 0;
     }
-    for (Row row : sendable) {
-      dispatch(
-          row,
-          vault.open(
-              row.sealedCommand(),
-              SealedColumn.OUTBOX_COMMAND.label(row.deviceId(), row.sequence())),
-          vault.open(
-              row.sealedKey(),
-              SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.sequence())));
+    Map<ByteBuffer, RuntimeException> unreadable = new HashMap<>();
+    Map<ByteBuffer, byte[]> commands = commandsOf(sendable, unreadable);
+    // A value that does not open fails its own row, never the others; the later commands of its
+    // device wait for it.
+    Set<ByteBuffer> stopped = new HashSet<>();
+    int dispatched = 0;
+    try {
+      for (Row row : sendable) {
+        ByteBuffer device = ByteBuffer.wrap(row.deviceId());
+        if (stopped.contains(device)) {
+          continue;
+        }
+        RuntimeException failure = null;
+        byte[] command = commands.get(ByteBuffer.wrap(row.commandId()));
+        byte[] key = null;
+        if (command == null) {
+          failure =
+              unreadable.getOrDefault(
+                  ByteBuffer.wrap(row.commandId()), new IllegalStateException("command not found"));
+        } else {
+          try {
+            key = keyOf(row);
+          } catch (C2Exception e) {
+            failure = e;
+          }
+          if (failure == null && key == null) {
+            failure = new IllegalStateException("device not found");
+          }
+        }
+        if (failure != null) {
+          stopped.add(device);
+          outcomes.add(Outcome.failed(row, failure));
+          continue;
+        }
+        dispatch(row, command.clone(), key);
+        dispatched++;
+      }
+    } finally {
+      commands.values().forEach(command -> Arrays.fill(command, (byte) 0));
     }
-    return sendable.size();
+    return dispatched;
+  }
+
+  /**
+   * The rows of {@code fetched} that may go now: every earlier undelivered command of their device
+   * is already on its way (and they will follow it).
+   */
+  private List<Row> inOrder(List<Row> fetched) {
+    List<Row> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
+    List<Row> behind = fresh.stream().filter(Row::behind).toList();
+    Map<ByteBuffer, List<long[]>> undelivered = behind.isEmpty() ? Map.of() : undeliveredOf(behind);
+    Set<Long> addedNow = new HashSet<>();
+    List<Row> sendable = new ArrayList<>();
+    for (Row row : fresh) {
+      boolean earlierAllOnTheirWay =
+          !row.behind()
+              || undelivered.getOrDefault(ByteBuffer.wrap(row.deviceId()), List.of()).stream()
+                  .filter(earlier -> earlier[1] < row.sequence())
+                  .allMatch(earlier -> known.contains(earlier[0]) || addedNow.contains(earlier[0]));
+      if (earlierAllOnTheirWay) {
+        addedNow.add(row.id());
+        sendable.add(row);
+      }
+    }
+    return sendable;
+  }
+
+  /**
+   * The commands of {@code rows}, opened, by ID; those that do not open go to {@code unreadable}.
+   */
+  private Map<ByteBuffer, byte[]> commandsOf(
+      List<Row> rows, Map<ByteBuffer, RuntimeException> unreadable) {
+    Map<ByteBuffer, byte[]> ids = new HashMap<>();
+    rows.forEach(row -> ids.put(ByteBuffer.wrap(row.commandId()), row.commandId()));
+    Map<ByteBuffer, byte[]> commands = new HashMap<>();
+    database.read(
+        handle -> {
+          handle
+              .createQuery("SELECT id, command FROM commands WHERE id IN (<ids>)")
+              .bindList("ids", List.copyOf(ids.values()))
+              .map((rs, ctx) -> Map.entry(rs.getBytes(1), rs.getBytes(2)))
+              .forEach(
+                  entry -> {
+                    ByteBuffer id = ByteBuffer.wrap(entry.getKey());
+                    try {
+                      commands.put(
+                          id,
+                          vault.open(entry.getValue(), SealedColumn.COMMAND.label(entry.getKey())));
+                    } catch (C2Exception e) {
+                      unreadable.put(id, e);
+                    }
+                  });
+          return null;
+        });
+    return commands;
+  }
+
+  /** The key a row is protected under: pinned to it, or its device's current one. */
+  private byte[] keyOf(Row row) {
+    if (row.pinnedKey() != null) {
+      return vault.open(
+          row.pinnedKey(), SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.sequence()));
+    }
+    if (row.deviceKey() != null) {
+      return vault.open(row.deviceKey(), SealedColumn.DEVICE_KEY.label(row.deviceId()));
+    }
+    return null;
   }
 
   /** For each device of {@code rows}: its undelivered commands, as {id, sequence}. */
@@ -292,7 +389,7 @@ public final class Dispatcher implements AutoCloseable {
     Instant now = clock.instant();
     byte[] message;
     try {
-      message = Commands.protect(command, key, now);
+      message = protector.protect(command, key, now);
     } catch (RuntimeException e) {
       Arrays.fill(command, (byte) 0);
       Arrays.fill(key, (byte) 0);
@@ -367,29 +464,41 @@ public final class Dispatcher implements AutoCloseable {
       return;
     }
     Instant now = clock.instant();
+    long[] delivered =
+        batch.stream()
+            .filter(o -> o.status() == DeliveryStatus.DELIVERED)
+            .mapToLong(o -> o.row().id())
+            .sorted()
+            .toArray();
     database.useTransaction(
         handle -> {
-          var delivered =
+          // Fan-outs enqueue consecutive IDs: one statement marks a whole run of them.
+          var deliveredRuns =
               handle.prepareBatch(
                   "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
-                      + " delivered_at = :now, last_error = NULL, command = :empty,"
-                      + " command_key = :empty WHERE id = :id AND status IN (:pending, :failed)");
+                      + " delivered_at = :now, last_error = NULL, command_key = NULL"
+                      + " WHERE id BETWEEN :first AND :last AND status IN (:pending, :failed)");
+          for (int first = 0, last; first < delivered.length; first = last + 1) {
+            last = first;
+            while (last + 1 < delivered.length && delivered[last + 1] == delivered[last] + 1) {
+              last++;
+            }
+            deliveredRuns
+                .bind("delivered", DeliveryStatus.DELIVERED.name())
+                .bind("now", Sql.at(now))
+                .bind("first", delivered[first])
+                .bind("last", delivered[last])
+                .bind("pending", DeliveryStatus.PENDING.name())
+                .bind("failed", DeliveryStatus.FAILED.name())
+                .add();
+          }
           var failed =
               handle.prepareBatch(
                   "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
                       + " last_error = :error, next_attempt_at = :retry"
                       + " WHERE id = :id AND status IN (:pending, :failed)");
           for (Outcome outcome : batch) {
-            if (outcome.status() == DeliveryStatus.DELIVERED) {
-              delivered
-                  .bind("delivered", DeliveryStatus.DELIVERED.name())
-                  .bind("now", Sql.at(now))
-                  .bind("empty", new byte[0])
-                  .bind("id", outcome.row().id())
-                  .bind("pending", DeliveryStatus.PENDING.name())
-                  .bind("failed", DeliveryStatus.FAILED.name())
-                  .add();
-            } else if (outcome.status() == DeliveryStatus.FAILED) {
+            if (outcome.status() == DeliveryStatus.FAILED) {
               failed
                   .bind("failed", DeliveryStatus.FAILED.name())
                   .bind("error", outcome.error())
@@ -399,8 +508,8 @@ public final class Dispatcher implements AutoCloseable {
                   .add();
             }
           }
-          if (delivered.size() > 0) {
-            delivered.execute();
+          if (deliveredRuns.size() > 0) {
+            deliveredRuns.execute();
           }
           if (failed.size() > 0) {
             failed.execute();
@@ -439,15 +548,28 @@ public final class Dispatcher implements AutoCloseable {
     Instant before = now.minus(settings.retention());
     int purged =
         database.inTransaction(
-            handle ->
-                handle
-                    .createUpdate(
-                        "DELETE FROM command_outbox WHERE status IN (:delivered, :cancelled)"
-                            + " AND created_at < :before")
-                    .bind("delivered", DeliveryStatus.DELIVERED.name())
-                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                    .bind("before", Sql.at(before))
-                    .execute());
+            handle -> {
+              int rows =
+                  handle
+                      .createUpdate(
+                          "DELETE FROM command_outbox WHERE status IN (:delivered, :cancelled)"
+                              + " AND created_at < :before")
+                      .bind("delivered", DeliveryStatus.DELIVERED.name())
+                      .bind("cancelled", DeliveryStatus.CANCELLED.name())
+                      .bind("before", Sql.at(before))
+                      .execute();
+              // A command is as old as its rows; one still undelivered keeps it.
+              handle
+                  .createUpdate(
+                      "DELETE FROM commands WHERE created_at < :before AND id NOT IN"
+                          + " (SELECT command_id FROM command_outbox"
+                          + " WHERE status IN (:pending, :failed))")
+                  .bind("before", Sql.at(before))
+                  .bind("pending", DeliveryStatus.PENDING.name())
+                  .bind("failed", DeliveryStatus.FAILED.name())
+                  .execute();
+              return rows;
+            });
     if (purged > 0) {
       LOG.info("purged {} finished commands older than {}", purged, settings.retention());
     }
@@ -502,14 +624,19 @@ public final class Dispatcher implements AutoCloseable {
 
   private record RecentSends(long second, Set<ByteBuffer> heads) {}
 
-  /** An outbox row as fetched, its command and key still sealed. */
+  /**
+   * An outbox row as fetched: its pinned key and its device's key still sealed; {@code behind} if
+   * an earlier command of its device is undelivered.
+   */
   private record Row(
       long id,
       byte[] deviceId,
       long sequence,
       int attempts,
-      byte[] sealedCommand,
-      byte[] sealedKey) {}
+      byte[] commandId,
+      byte[] pinnedKey,
+      byte[] deviceKey,
+      boolean behind) {}
 
   private record Outcome(Row row, DeliveryStatus status, String error) {
     static Outcome delivered(Row row) {

@@ -4,12 +4,13 @@ import io.e4j.server.DeliveryStatus;
 import io.e4j.server.internal.store.Sql;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -17,12 +18,16 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Enqueues commands inside the caller's transaction, so a state change and the commands it implies
  * commit together or not at all.
  *
- * <p>Each command takes the next place in its device's order ({@code devices.commands_enqueued},
- * incremented under the device row's lock) and carries the key it must be protected under, sealed:
- * a command enqueued before a key change is protected under the old key even if it is sent after.
+ * <p>A command is stored once, sealed, however many devices it goes to; each device gets an outbox
+ * row that takes the next place in its order ({@code devices.commands_enqueued}, incremented under
+ * the device row's lock). A row is protected at send time under its device's current command key,
+ * unless the key changed after the row was enqueued: {@link #pinKey} and {@link #pinAllKeys} then
+ * seal the old key into the row first, so the device can still read it.
  */
 public final class OutboxWriter {
   private static final int BATCH = 1_000;
+  private static final int COMMAND_ID_BYTES = 16;
+  private static final String PIN = "UPDATE command_outbox SET command_key = ? WHERE id = ?";
   private static final String[] NAMES = {
     "RemoveTopic", "ResetTopics", "SetIDKey", "SetTopicKey",
     "RemovePubKey", "ResetPubKeys", "SetPubKey", "SetC2Key"
@@ -30,13 +35,14 @@ public final class OutboxWriter {
 
   private final Vault vault;
   private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
 
   public OutboxWriter(Vault vault, Clock clock) {
     this.vault = vault;
     this.clock = clock;
   }
 
-  /** Enqueues {@code commands}, in order, for one device, under its current command key. */
+  /** Enqueues {@code commands}, in order, for one device; erases them. */
   public void toDevice(Handle handle, byte[] deviceId, List<byte[]> commands) {
     if (commands.isEmpty()) {
       return;
@@ -45,136 +51,153 @@ public final class OutboxWriter {
         "UPDATE devices SET commands_enqueued = commands_enqueued + ? WHERE id = ?",
         commands.size(),
         deviceId);
-    Map<String, Object> row =
+    long sequence =
         handle
-            .createQuery("SELECT commands_enqueued, command_key FROM devices WHERE id = ?")
-            .bind(0, deviceId)
-            .mapToMap()
-            .one();
-    long last = ((Number) row.get("commands_enqueued")).longValue();
-    byte[] key =
-        vault.open((byte[]) row.get("command_key"), SealedColumn.DEVICE_KEY.label(deviceId));
-    try (Inserter inserter = new Inserter(handle)) {
-      long sequence = last - commands.size();
-      for (byte[] command : commands) {
-        inserter.add(deviceId, ++sequence, command, key);
-      }
-    } finally {
-      Arrays.fill(key, (byte) 0);
+                .createQuery("SELECT commands_enqueued FROM devices WHERE id = ?")
+                .bind(0, deviceId)
+                .mapTo(Long.class)
+                .one()
+            - commands.size();
+    OffsetDateTime now = Sql.at(clock.instant());
+    PreparedBatch rows =
+        handle.prepareBatch(
+            "INSERT INTO command_outbox (device_id, device_sequence, command_id, status, attempts,"
+                + " created_at, next_attempt_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+    for (byte[] command : commands) {
+      rows.add(
+          deviceId,
+          ++sequence,
+          store(handle, command, now),
+          DeliveryStatus.PENDING.name(),
+          now,
+          now);
     }
+    rows.execute();
   }
 
   /**
-   * Enqueues one command for every device that {@code devicesSql} selects (a query returning device
-   * IDs, with named parameters {@code binds}), however many there are: the rows stream from the
-   * database and are inserted in batches.
+   * Enqueues {@code command} for every device {@code d} of the table {@code devices} that {@code
+   * audience} (an SQL condition with named parameters {@code binds}) selects, however many there
+   * are, in two set-wise statements; erases the command.
    *
-   * @param command builds the command for a device from its ID and its row's {@code public_key}
-   * @return how many commands were enqueued
+   * @return how many devices it was enqueued for
    */
-  public long fanOut(
-      Handle handle,
-      String devicesSql,
-      Map<String, ?> binds,
-      BiFunction<byte[], byte[], byte[]> command) {
-    handle
+  public int fanOut(Handle handle, String audience, Map<String, ?> binds, byte[] command) {
+    int devices =
+        handle
+            .createUpdate(
+                "UPDATE devices d SET commands_enqueued = commands_enqueued + 1 WHERE " + audience)
+            .bindMap(binds)
+            .execute();
+    if (devices == 0) {
+      Arrays.fill(command, (byte) 0);
+      return 0;
+    }
+    OffsetDateTime now = Sql.at(clock.instant());
+    Map<String, Object> all = new HashMap<>(binds);
+    all.put("command", store(handle, command, now));
+    all.put("pending", DeliveryStatus.PENDING.name());
+    all.put("now", now);
+    return handle
         .createUpdate(
-            "UPDATE devices SET commands_enqueued = commands_enqueued + 1 WHERE id IN ("
-                + devicesSql
-                + ")")
-        .bindMap(binds)
+            "INSERT INTO command_outbox (device_id, device_sequence, command_id, status, attempts,"
+                + " created_at, next_attempt_at) SELECT d.id, d.commands_enqueued, :command,"
+                + " :pending, 0, :now, :now FROM devices d WHERE "
+                + audience)
+        .bindMap(all)
         .execute();
-    try (Inserter inserter = new Inserter(handle)) {
-      handle
-          .createQuery(
-              "SELECT id, commands_enqueued, command_key, public_key FROM devices WHERE id IN ("
-                  + devicesSql
-                  + ")")
-          .bindMap(binds)
-          .setFetchSize(BATCH)
-          .reduceResultSet(
-              null,
-              (ignored, rs, ctx) -> {
-                byte[] id = rs.getBytes(1);
-                byte[] key = vault.open(rs.getBytes(3), SealedColumn.DEVICE_KEY.label(id));
-                try {
-                  inserter.add(id, rs.getLong(2), command.apply(id, rs.getBytes(4)), key);
-                } finally {
-                  Arrays.fill(key, (byte) 0);
-                }
-                return null;
-              });
-      return inserter.count;
+  }
+
+  /**
+   * Before a device's command key changes: its undelivered commands keep the key it has now ({@code
+   * currentKey}), sealed into each row.
+   */
+  public void pinKey(Handle handle, byte[] deviceId, byte[] currentKey) {
+    PreparedBatch pins = handle.prepareBatch(PIN);
+    handle
+        .createQuery(
+            "SELECT id, device_sequence FROM command_outbox WHERE device_id = :device"
+                + " AND status IN (:pending, :failed) AND command_key IS NULL")
+        .bind("device", deviceId)
+        .bind("pending", DeliveryStatus.PENDING.name())
+        .bind("failed", DeliveryStatus.FAILED.name())
+        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .forEach(
+            row ->
+                pins.add(
+                    vault.seal(currentKey, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, row[1])),
+                    row[0]));
+    if (pins.size() > 0) {
+      pins.execute();
     }
   }
 
-  /** Cancels a device's undelivered commands and erases their keys. */
+  /** {@link #pinKey} for every device at once: before C2's key pair changes. */
+  public void pinAllKeys(Handle handle) {
+    PreparedBatch pins = handle.prepareBatch(PIN);
+    handle
+        .createQuery(
+            "SELECT o.id, o.device_id, o.device_sequence, d.command_key FROM command_outbox o"
+                + " JOIN devices d ON d.id = o.device_id"
+                + " WHERE o.status IN (:pending, :failed) AND o.command_key IS NULL")
+        .bind("pending", DeliveryStatus.PENDING.name())
+        .bind("failed", DeliveryStatus.FAILED.name())
+        .setFetchSize(BATCH)
+        .reduceResultSet(
+            null,
+            (ignored, rs, ctx) -> {
+              byte[] deviceId = rs.getBytes(2);
+              byte[] key = vault.open(rs.getBytes(4), SealedColumn.DEVICE_KEY.label(deviceId));
+              try {
+                pins.add(
+                    vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, rs.getLong(3))),
+                    rs.getLong(1));
+              } finally {
+                Arrays.fill(key, (byte) 0);
+              }
+              if (pins.size() == BATCH) {
+                pins.execute();
+              }
+              return null;
+            });
+    if (pins.size() > 0) {
+      pins.execute();
+    }
+  }
+
+  /** Cancels a device's undelivered commands and erases their pinned keys. */
   public void cancelUndelivered(Handle handle, byte[] deviceId) {
     handle
         .createUpdate(
-            "UPDATE command_outbox SET status = :cancelled, command = :empty, command_key = :empty,"
+            "UPDATE command_outbox SET status = :cancelled, command_key = NULL,"
                 + " last_error = 'device removed' WHERE device_id = :device"
                 + " AND status IN (:pending, :failed)")
         .bind("cancelled", DeliveryStatus.CANCELLED.name())
-        .bind("empty", new byte[0])
         .bind("device", deviceId)
         .bind("pending", DeliveryStatus.PENDING.name())
         .bind("failed", DeliveryStatus.FAILED.name())
         .execute();
   }
 
+  /** Stores a command, sealed, under a fresh random ID; erases it. */
+  private byte[] store(Handle handle, byte[] command, OffsetDateTime now) {
+    byte[] id = new byte[COMMAND_ID_BYTES];
+    random.nextBytes(id);
+    try {
+      handle.execute(
+          "INSERT INTO commands (id, command_name, command, created_at) VALUES (?, ?, ?, ?)",
+          id,
+          name(command),
+          vault.seal(command, SealedColumn.COMMAND.label(id)),
+          now);
+    } finally {
+      Arrays.fill(command, (byte) 0);
+    }
+    return id;
+  }
+
   static String name(byte[] command) {
     int code = command[0] & 0xff;
     return code < NAMES.length ? NAMES[code] : "0x" + Integer.toHexString(code);
-  }
-
-  /** Batches inserts of sealed outbox rows. */
-  private final class Inserter implements AutoCloseable {
-    private final Handle handle;
-    private final OffsetDateTime now = Sql.at(clock.instant());
-    private PreparedBatch batch;
-    private int inBatch;
-    long count;
-
-    Inserter(Handle handle) {
-      this.handle = handle;
-    }
-
-    void add(byte[] deviceId, long sequence, byte[] command, byte[] key) {
-      if (batch == null) {
-        batch =
-            handle.prepareBatch(
-                "INSERT INTO command_outbox (device_id, device_sequence, command_name, command,"
-                    + " command_key, status, attempts, created_at, next_attempt_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)");
-      }
-      batch.add(
-          deviceId,
-          sequence,
-          name(command),
-          vault.seal(command, SealedColumn.OUTBOX_COMMAND.label(deviceId, sequence)),
-          vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, sequence)),
-          DeliveryStatus.PENDING.name(),
-          now,
-          now);
-      Arrays.fill(command, (byte) 0);
-      count++;
-      if (++inBatch == BATCH) {
-        flush();
-      }
-    }
-
-    private void flush() {
-      if (inBatch > 0) {
-        batch.execute();
-        batch = null;
-        inBatch = 0;
-      }
-    }
-
-    @Override
-    public void close() {
-      flush();
-    }
   }
 }

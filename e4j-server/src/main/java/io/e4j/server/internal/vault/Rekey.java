@@ -112,10 +112,7 @@ public final class Rekey {
   }
 
   private long reseal(SealedColumn column, int newId) {
-    Object after =
-        column == SealedColumn.DEVICE_KEY || column == SealedColumn.TOPIC_KEY
-            ? new byte[0]
-            : (Object) Long.MIN_VALUE;
+    Object after = column.lowestKey();
     long resealed = 0;
     while (true) {
       List<Update> updates = new ArrayList<>();
@@ -133,7 +130,9 @@ public final class Rekey {
                               null,
                               (previous, rs, ctx) -> {
                                 byte[] sealed = rs.getBytes(2);
-                                if (sealed.length > 0 && Vault.dataKeyId(sealed) != newId) {
+                                if (sealed != null
+                                    && sealed.length > 0
+                                    && Vault.dataKeyId(sealed) != newId) {
                                   String label = column.label(rs);
                                   byte[] plain = vault.open(sealed, label);
                                   updates.add(

@@ -12,7 +12,7 @@ public enum SealedColumn {
   DEVICE_KEY("devices", "command_key", "id", ""),
   TOPIC_KEY("topics", "topic_key", "id", ""),
   C2_PRIVATE_KEY("c2_key_pair", "private_key", "generation", ""),
-  OUTBOX_COMMAND("command_outbox", "command", "id", "device_id, device_sequence"),
+  COMMAND("commands", "command", "id", ""),
   OUTBOX_COMMAND_KEY("command_outbox", "command_key", "id", "device_id, device_sequence");
 
   private static final HexFormat HEX = HexFormat.of();
@@ -29,7 +29,9 @@ public enum SealedColumn {
     this.labelColumns = labelColumns;
   }
 
-  /** The label of the value in the row whose primary key is {@code id} (a device or a topic). */
+  /**
+   * The label of the value in the row whose primary key is {@code id} (a device, topic, command).
+   */
   public String label(byte[] id) {
     return table + "." + column + ":" + HEX.formatHex(id);
   }
@@ -39,9 +41,18 @@ public enum SealedColumn {
     return table + "." + column + ":" + generation;
   }
 
-  /** The label of a command's values: bound to its device and its place in the device's order. */
+  /**
+   * The label of a command's pinned key: bound to its device and its place in the device's order.
+   */
   public String label(byte[] deviceId, long deviceSequence) {
     return table + "." + column + ":" + HEX.formatHex(deviceId) + "/" + deviceSequence;
+  }
+
+  /** A value below every primary key of the table: where {@link #scan()} starts. */
+  Object lowestKey() {
+    return this == C2_PRIVATE_KEY || this == OUTBOX_COMMAND_KEY
+        ? (Object) Long.MIN_VALUE
+        : new byte[0];
   }
 
   String scan() {

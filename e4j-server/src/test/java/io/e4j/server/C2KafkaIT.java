@@ -1,0 +1,131 @@
+package io.e4j.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.e4j.core.ClientStore;
+import io.e4j.core.E4Client;
+import io.e4j.core.Keys;
+import io.e4j.kafka.E4ControlConsumer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** C2 delivering commands over a real, in-process KRaft Kafka to devices on e4j-kafka. */
+class C2KafkaIT {
+  private static final String TOPIC = "plant/events";
+  private static final String CONTROL = "e4.control";
+
+  @TempDir Path directory;
+  private KafkaClusterTestKit cluster;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @BeforeEach
+  void startKafka() throws Exception {
+    cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            // One broker: the internal topics cannot have the default three replicas.
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+    cluster.close();
+  }
+
+  @Test
+  void linkAndRotation_reachEveryDeviceThroughTheControlTopic() throws Exception {
+    C2Config config =
+        C2Config.defaults(directory.resolve("c2"))
+            .withBroker(new C2Config.Kafka(cluster.bootstrapServers(), CONTROL, Map.of()));
+    C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());
+    open.add(server);
+    C2Service c2 = server.service();
+    c2.createTopic(TOPIC);
+
+    List<E4Client> devices = new ArrayList<>();
+    List<AtomicInteger> applied = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String name = "kafka-device-" + i;
+      byte[] key = Keys.randomKey();
+      E4Client device =
+          E4Client.builder()
+              .name(name)
+              .key(key)
+              .store(ClientStore.file(directory.resolve(name + ".e4")))
+              .build();
+      open.add(device);
+      c2.createDevice(NewDevice.of(DeviceRef.name(name), new DeviceCredential.SymmetricKey(key)));
+      AtomicInteger count = new AtomicInteger();
+      E4ControlConsumer consumer =
+          new E4ControlConsumer(
+              device,
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  cluster.bootstrapServers(),
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                  "earliest"),
+              CONTROL,
+              new E4ControlConsumer.Listener() {
+                @Override
+                public void applied() {
+                  count.incrementAndGet();
+                }
+              });
+      consumer.start();
+      open.add(consumer);
+      devices.add(device);
+      applied.add(count);
+      c2.link(DeviceRef.name(name), TOPIC);
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> devices.stream().allMatch(d -> d.hasTopicKey(TOPIC)));
+
+    c2.rotateTopicKey(TOPIC);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> applied.stream().allMatch(count -> count.get() == 2));
+    for (int i = 0; i < 3; i++) {
+      List<Delivery> deliveries = c2.deliveries(DeviceRef.name("kafka-device-" + i), 10);
+      assertThat(deliveries)
+          .extracting(Delivery::command, Delivery::status)
+          .containsExactly(
+              Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED),
+              Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED));
+    }
+    byte[] message = devices.get(0).protect(TOPIC, "valve 7 open".getBytes(UTF_8));
+    for (E4Client reader : devices.subList(1, 3)) {
+      assertThat(reader.unprotect(TOPIC, message)).hasValue("valve 7 open".getBytes(UTF_8));
+    }
+  }
+}
