@@ -8,6 +8,7 @@ import io.e4j.core.ClientStore;
 import io.e4j.core.E4Client;
 import io.e4j.core.Keys;
 import io.e4j.kafka.E4ControlConsumer;
+import io.e4j.kafka.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,27 +29,12 @@ class C2KafkaIT {
   private static final String CONTROL = "e4.control";
 
   @TempDir Path directory;
-  private KafkaClusterTestKit cluster;
+  private KafkaBroker cluster;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   @BeforeEach
   void startKafka() throws Exception {
-    cluster =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
-            // One broker: the internal topics cannot have the default three replicas.
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
+    cluster = KafkaBroker.start();
   }
 
   @AfterEach

@@ -196,7 +196,7 @@ public final class OutboxWriter {
     return id;
   }
 
-  static String name(byte[] command) {
+  private static String name(byte[] command) {
     int code = command[0] & 0xff;
     return code < NAMES.length ? NAMES[code] : "0x" + Integer.toHexString(code);
   }
