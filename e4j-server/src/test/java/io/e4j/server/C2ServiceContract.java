@@ -16,7 +16,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -313,6 +319,80 @@ abstract class C2ServiceContract {
                 && !device.client.hasTopicKey("resync/stale"));
     if (mode == CryptoMode.PUBLIC_KEY) {
       awaitTrue(() -> device.client.publicKeyIds().size() == 1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void operationsRacingOnTheSameDevices_reachThemInCommitOrder(CryptoMode mode) throws Exception {
+    start(mode);
+    c2.createTopic("race/rotated");
+    c2.createTopic("race/linked");
+    Device publisher = devices.create("race-publisher");
+    c2.link(publisher.ref(), "race/rotated");
+    List<Device> racers = devices.createAll("race-device-", 8);
+    for (Device device : racers) {
+      c2.link(device.ref(), "race/rotated");
+      if (mode == CryptoMode.PUBLIC_KEY) {
+        c2.sendPublicKey(publisher.ref(), device.ref());
+      }
+      device.subscribe("race/rotated");
+    }
+
+    // Rotations (fan-outs), new device keys (which re-protect every later command) and links
+    // committed side by side: a command protected under a key its device does not have yet, or
+    // overtaken by a later one, would be rejected or leave the device with a stale key.
+    CountDownLatch go = new CountDownLatch(1);
+    List<Runnable> work =
+        List.of(
+            () -> repeat(12, () -> c2.rotateTopicKey("race/rotated")),
+            () -> repeat(3, () -> racers.forEach(d -> c2.newDeviceKey(d.ref()))),
+            () ->
+                repeat(
+                    3,
+                    () ->
+                        racers.forEach(
+                            d -> {
+                              c2.link(d.ref(), "race/linked");
+                              c2.unlink(d.ref(), "race/linked");
+                              c2.link(d.ref(), "race/linked");
+                            })));
+    ExecutorService threads = Executors.newFixedThreadPool(work.size());
+    try {
+      List<Future<?>> running =
+          work.stream()
+              .map(
+                  task ->
+                      threads.submit(
+                          () -> {
+                            go.await();
+                            task.run();
+                            return null;
+                          }))
+              .collect(Collectors.toList());
+      go.countDown();
+      for (Future<?> task : running) {
+        task.get(Devices.WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    for (Device device : racers) {
+      long delivered = c2.deliveries(device.ref(), 1_000).size();
+      awaitTrue(() -> device.commands.get() == delivered);
+    }
+    assertThat(racers).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+    assertThat(racers).allSatisfy(d -> assertThat(d.client.hasTopicKey("race/linked")).isTrue());
+    publisher.publish("race/rotated", "after the race".getBytes(UTF_8));
+    awaitTrue(() -> racers.stream().allMatch(d -> d.messages.size() == 1));
+    assertThat(racers).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+  }
+
+  private static void repeat(int times, Runnable operation) {
+    for (int i = 0; i < times; i++) {
+      operation.run();
     }
   }
 

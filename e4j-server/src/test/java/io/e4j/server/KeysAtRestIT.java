@@ -225,7 +225,7 @@ class KeysAtRestIT {
                     });
             handle
                 .createQuery(
-                    "SELECT device_id, device_sequence, command_key FROM command_outbox"
+                    "SELECT device_id, id, command_key FROM command_outbox"
                         + " WHERE command_key IS NOT NULL")
                 .map(
                     (rs, ctx) ->

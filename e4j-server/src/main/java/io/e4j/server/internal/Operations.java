@@ -35,13 +35,14 @@ import org.jdbi.v3.core.Handle;
 
 /** {@link C2Service} on the key store, the vault and the outbox. */
 public final class Operations implements C2Service {
-  /** Fan-out audiences: conditions on the devices table {@code d}. */
+  /** Fan-out audiences: queries of {@code device_id}. */
   private static final String HOLDERS_OF_TOPIC =
-      "EXISTS (SELECT 1 FROM device_topics l WHERE l.device_id = d.id AND l.topic_id = :topic)";
+      "SELECT device_id FROM device_topics WHERE topic_id = :topic";
 
   private static final String HOLDERS_OF_SUBJECT =
-      "EXISTS (SELECT 1 FROM device_public_keys p WHERE p.holder_id = d.id"
-          + " AND p.subject_id = :subject)";
+      "SELECT holder_id AS device_id FROM device_public_keys WHERE subject_id = :subject";
+
+  private static final String ALL_DEVICES = "SELECT id AS device_id FROM devices";
 
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_PAGE = 1_000;
@@ -114,6 +115,10 @@ public final class Operations implements C2Service {
       DeviceInfo info =
           database.inTransaction(
               handle -> {
+                if (request.replace()) {
+                  // Replacing pins the old key into the device's undelivered commands.
+                  outbox.lock(handle);
+                }
                 byte[] commandKey =
                     deviceKey != null ? deviceKey.clone() : sharedKey(handle, devicePublicKey);
                 try {
@@ -170,8 +175,8 @@ public final class Operations implements C2Service {
           id);
     } else {
       handle.execute(
-          "INSERT INTO devices (id, name, public_key, command_key, commands_enqueued, created_at,"
-              + " updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+          "INSERT INTO devices (id, name, public_key, command_key, created_at, updated_at)"
+              + " VALUES (?, ?, ?, ?, ?, ?)",
           id,
           name,
           publicKey,
@@ -187,7 +192,8 @@ public final class Operations implements C2Service {
     boolean enqueued =
         database.inTransaction(
             handle -> {
-              byte[] id = lockedDevice(handle, ref);
+              outbox.lock(handle);
+              byte[] id = deviceId(handle, ref);
               long told = 0;
               if (mode == CryptoMode.PUBLIC_KEY) {
                 told =
@@ -237,7 +243,8 @@ public final class Operations implements C2Service {
   public void newDeviceKey(DeviceRef ref) {
     database.useTransaction(
         handle -> {
-          byte[] id = lockedDevice(handle, ref);
+          outbox.lock(handle);
+          byte[] id = deviceId(handle, ref);
           OffsetDateTime now = Sql.at(clock.instant());
           if (mode == CryptoMode.SYMMETRIC_KEY) {
             byte[] key = Keys.randomKey();
@@ -283,7 +290,8 @@ public final class Operations implements C2Service {
   public void resetDevice(DeviceRef ref) {
     database.useTransaction(
         handle -> {
-          byte[] id = lockedDevice(handle, ref);
+          outbox.lock(handle);
+          byte[] id = deviceId(handle, ref);
           handle.execute("DELETE FROM device_topics WHERE device_id = ?", (Object) id);
           outbox.toDevice(handle, id, List.of(Commands.resetTopics()));
         });
@@ -295,7 +303,8 @@ public final class Operations implements C2Service {
     database.useTransaction(
         handle -> {
           // Locked first: a rotation running beside this waits, or has committed its key already.
-          byte[] id = lockedDevice(handle, ref);
+          outbox.lock(handle);
+          byte[] id = deviceId(handle, ref);
           List<byte[]> commands = new ArrayList<>();
           commands.add(Commands.resetTopics());
           handle
@@ -362,6 +371,7 @@ public final class Operations implements C2Service {
     Validation.topic(topic);
     database.useTransaction(
         handle -> {
+          outbox.lock(handle);
           byte[] id = lockTopic(handle, topic);
           outbox.fanOut(handle, HOLDERS_OF_TOPIC, Map.of("topic", id), Commands.removeTopic(topic));
           handle.execute("DELETE FROM topics WHERE id = ?", (Object) id);
@@ -405,6 +415,7 @@ public final class Operations implements C2Service {
       TopicInfo rotated =
           database.inTransaction(
               handle -> {
+                outbox.lock(handle);
                 byte[] id = lockTopic(handle, topic);
                 handle.execute(
                     "UPDATE topics SET topic_key = ?, key_version = key_version + 1,"
@@ -433,6 +444,7 @@ public final class Operations implements C2Service {
     Validation.topic(topic);
     database.useTransaction(
         handle -> {
+          outbox.lock(handle);
           byte[] topicId = lockTopic(handle, topic);
           byte[] deviceId = deviceId(handle, ref);
           byte[] key =
@@ -464,6 +476,7 @@ public final class Operations implements C2Service {
     Validation.topic(topic);
     database.useTransaction(
         handle -> {
+          outbox.lock(handle);
           byte[] topicId = lockTopic(handle, topic);
           byte[] deviceId = deviceId(handle, ref);
           int removed =
@@ -544,7 +557,8 @@ public final class Operations implements C2Service {
     database.useTransaction(
         handle -> {
           // Locked: the subject's key changes and removal reach every holder, this one included.
-          byte[] subjectId = lockedDevice(handle, subject);
+          outbox.lock(handle);
+          byte[] subjectId = deviceId(handle, subject);
           byte[] holderId = deviceId(handle, holder);
           byte[] publicKey =
               handle
@@ -571,6 +585,7 @@ public final class Operations implements C2Service {
     requirePublicKeyMode("removing public keys");
     database.useTransaction(
         handle -> {
+          outbox.lock(handle);
           byte[] subjectId = deviceId(handle, subject);
           byte[] holderId = deviceId(handle, holder);
           int removed =
@@ -592,6 +607,7 @@ public final class Operations implements C2Service {
     requirePublicKeyMode("resetting public keys");
     database.useTransaction(
         handle -> {
+          outbox.lock(handle);
           byte[] holderId = deviceId(handle, holder);
           handle.execute("DELETE FROM device_public_keys WHERE holder_id = ?", (Object) holderId);
           outbox.toDevice(handle, holderId, List.of(Commands.resetPubKeys()));
@@ -626,8 +642,9 @@ public final class Operations implements C2Service {
     try {
       database.useTransaction(
           handle -> {
+            outbox.lock(handle);
             int generation = lockC2KeyPair(handle);
-            outbox.fanOut(handle, "TRUE", Map.of(), Commands.setC2Key(newPublic));
+            outbox.fanOut(handle, ALL_DEVICES, Map.of(), Commands.setC2Key(newPublic));
             outbox.pinAllKeys(handle);
             storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
             handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
@@ -742,10 +759,10 @@ public final class Operations implements C2Service {
           }
           return handle
               .createQuery(
-                  "SELECT o.id, o.device_id, o.device_sequence, c.command_name, o.status,"
-                      + " o.attempts, o.last_error, o.created_at, o.delivered_at"
+                  "SELECT o.id, o.device_id, c.command_name, o.status, o.attempts,"
+                      + " o.last_error, o.created_at, o.delivered_at"
                       + " FROM command_outbox o LEFT JOIN commands c ON c.id = o.command_id"
-                      + " WHERE o.device_id = ? ORDER BY o.device_sequence DESC LIMIT ?")
+                      + " WHERE o.device_id = ? ORDER BY o.id DESC LIMIT ?")
               .bind(0, id)
               .bind(1, limit)
               .map(
@@ -753,7 +770,6 @@ public final class Operations implements C2Service {
                       new Delivery(
                           rs.getLong("id"),
                           HEX.formatHex(rs.getBytes("device_id")),
-                          rs.getLong("device_sequence"),
                           rs.getString("command_name"),
                           DeliveryStatus.valueOf(rs.getString("status")),
                           rs.getInt("attempts"),
@@ -809,21 +825,6 @@ public final class Operations implements C2Service {
             .mapTo(Integer.class)
             .one()
         > 0;
-  }
-
-  /**
-   * Locks a device's row, so that the commands of two transactions for one device take their places
-   * in its order one transaction after the other.
-   */
-  private byte[] lockedDevice(Handle handle, DeviceRef ref) {
-    byte[] id = deviceId(handle, ref);
-    handle
-        .createQuery("SELECT id FROM devices WHERE id = ? FOR UPDATE")
-        .bind(0, id)
-        .mapTo(byte[].class)
-        .findFirst()
-        .orElseThrow(() -> new C2Exception(Reason.NOT_FOUND, "no " + ref));
-    return id;
   }
 
   /** Before a device's command key changes: its undelivered commands keep the current one. */

@@ -19,10 +19,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * commit together or not at all.
  *
  * <p>A command is stored once, sealed, however many devices it goes to; each device gets an outbox
- * row that takes the next place in its order ({@code devices.commands_enqueued}, incremented under
- * the device row's lock). A row is protected at send time under its device's current command key,
- * unless the key changed after the row was enqueued: {@link #pinKey} and {@link #pinAllKeys} then
- * seal the old key into the row first, so the device can still read it.
+ * row. Transactions that enqueue take {@link #lock the writer lock} first and keep it until they
+ * commit, so outbox IDs follow commit order and a device's commands go out in ID order, without a
+ * per-device counter to update (a fan-out to 100,000 devices is one INSERT ... SELECT). A row is
+ * protected at send time under its device's current command key, unless the key changed after the
+ * row was enqueued: {@link #pinKey} and {@link #pinAllKeys} then seal the old key into the row
+ * first, so the device can still read it.
  */
 public final class OutboxWriter {
   private static final int BATCH = 1_000;
@@ -42,70 +44,63 @@ public final class OutboxWriter {
     this.clock = clock;
   }
 
+  /**
+   * Takes the writer lock until the transaction ends. A transaction that enqueues commands or pins
+   * keys calls this before it locks or writes anything else, so that it cannot deadlock with
+   * another writer; enqueueing and pinning take it too, in case.
+   */
+  public void lock(Handle handle) {
+    handle
+        .createQuery("SELECT id FROM outbox_writer WHERE id = 1 FOR UPDATE")
+        .mapTo(Integer.class)
+        .one();
+  }
+
   /** Enqueues {@code commands}, in order, for one device; erases them. */
   public void toDevice(Handle handle, byte[] deviceId, List<byte[]> commands) {
     if (commands.isEmpty()) {
       return;
     }
-    handle.execute(
-        "UPDATE devices SET commands_enqueued = commands_enqueued + ? WHERE id = ?",
-        commands.size(),
-        deviceId);
-    long sequence =
-        handle
-                .createQuery("SELECT commands_enqueued FROM devices WHERE id = ?")
-                .bind(0, deviceId)
-                .mapTo(Long.class)
-                .one()
-            - commands.size();
+    lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     PreparedBatch rows =
         handle.prepareBatch(
-            "INSERT INTO command_outbox (device_id, device_sequence, command_id, status, attempts,"
-                + " created_at, next_attempt_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+            "INSERT INTO command_outbox (device_id, command_id, status, attempts, created_at,"
+                + " next_attempt_at) VALUES (?, ?, ?, 0, ?, ?)");
     for (byte[] command : commands) {
-      rows.add(
-          deviceId,
-          ++sequence,
-          store(handle, command, now),
-          DeliveryStatus.PENDING.name(),
-          now,
-          now);
+      rows.add(deviceId, store(handle, command, now), DeliveryStatus.PENDING.name(), now, now);
     }
     rows.execute();
   }
 
   /**
-   * Enqueues {@code command} for every device {@code d} of the table {@code devices} that {@code
-   * audience} (an SQL condition with named parameters {@code binds}) selects, however many there
-   * are, in two set-wise statements; erases the command.
+   * Enqueues {@code command} for every device that {@code audience} (a query of device IDs with
+   * named parameters {@code binds}) returns, however many there are, in one statement; erases the
+   * command.
    *
    * @return how many devices it was enqueued for
    */
   public int fanOut(Handle handle, String audience, Map<String, ?> binds, byte[] command) {
-    int devices =
-        handle
-            .createUpdate(
-                "UPDATE devices d SET commands_enqueued = commands_enqueued + 1 WHERE " + audience)
-            .bindMap(binds)
-            .execute();
-    if (devices == 0) {
-      Arrays.fill(command, (byte) 0);
-      return 0;
-    }
+    lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     Map<String, Object> all = new HashMap<>(binds);
     all.put("command", store(handle, command, now));
     all.put("pending", DeliveryStatus.PENDING.name());
     all.put("now", now);
-    return handle
-        .createUpdate(
-            "INSERT INTO command_outbox (device_id, device_sequence, command_id, status, attempts,"
-                + " created_at, next_attempt_at) SELECT d.id, d.commands_enqueued, :command,"
-                + " :pending, 0, :now, :now FROM devices d WHERE "
-                + audience)
-        .bindMap(all)
-        .execute();
+    int devices =
+        handle
+            .createUpdate(
+                "INSERT INTO command_outbox (device_id, command_id, status, attempts, created_at,"
+                    + " next_attempt_at) SELECT a.device_id, :command, :pending, 0, :now, :now"
+                    + " FROM ("
+                    + audience
+                    + ") a")
+            .bindMap(all)
+            .execute();
+    if (devices == 0) {
+      handle.execute("DELETE FROM commands WHERE id = ?", all.get("command"));
+    }
+    return devices;
   }
 
   /**
@@ -113,20 +108,22 @@ public final class OutboxWriter {
    * currentKey}), sealed into each row.
    */
   public void pinKey(Handle handle, byte[] deviceId, byte[] currentKey) {
+    lock(handle);
     PreparedBatch pins = handle.prepareBatch(PIN);
     handle
         .createQuery(
-            "SELECT id, device_sequence FROM command_outbox WHERE device_id = :device"
-                + " AND status IN (:pending, :failed) AND command_key IS NULL")
+            "SELECT id FROM command_outbox WHERE device_id = :device"
+                + " AND command_key IS NULL AND "
+                + Dispatcher.UNDELIVERED)
         .bind("device", deviceId)
-        .bind("pending", DeliveryStatus.PENDING.name())
-        .bind("failed", DeliveryStatus.FAILED.name())
-        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .bind("delivered", DeliveryStatus.DELIVERED.name())
+        .bind("cancelled", DeliveryStatus.CANCELLED.name())
+        .mapTo(Long.class)
         .forEach(
-            row ->
+            id ->
                 pins.add(
-                    vault.seal(currentKey, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, row[1])),
-                    row[0]));
+                    vault.seal(currentKey, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, id)),
+                    id));
     if (pins.size() > 0) {
       pins.execute();
     }
@@ -134,10 +131,11 @@ public final class OutboxWriter {
 
   /** {@link #pinKey} for every device at once: before C2's key pair changes. */
   public void pinAllKeys(Handle handle) {
+    lock(handle);
     PreparedBatch pins = handle.prepareBatch(PIN);
     handle
         .createQuery(
-            "SELECT o.id, o.device_id, o.device_sequence, d.command_key FROM command_outbox o"
+            "SELECT o.id, o.device_id, d.command_key FROM command_outbox o"
                 + " JOIN devices d ON d.id = o.device_id"
                 + " WHERE o.status IN (:pending, :failed) AND o.command_key IS NULL")
         .bind("pending", DeliveryStatus.PENDING.name())
@@ -147,11 +145,10 @@ public final class OutboxWriter {
             null,
             (ignored, rs, ctx) -> {
               byte[] deviceId = rs.getBytes(2);
-              byte[] key = vault.open(rs.getBytes(4), SealedColumn.DEVICE_KEY.label(deviceId));
+              byte[] key = vault.open(rs.getBytes(3), SealedColumn.DEVICE_KEY.label(deviceId));
               try {
-                pins.add(
-                    vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, rs.getLong(3))),
-                    rs.getLong(1));
+                long id = rs.getLong(1);
+                pins.add(vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, id)), id);
               } finally {
                 Arrays.fill(key, (byte) 0);
               }
@@ -170,12 +167,11 @@ public final class OutboxWriter {
     handle
         .createUpdate(
             "UPDATE command_outbox SET status = :cancelled, command_key = NULL,"
-                + " last_error = 'device removed' WHERE device_id = :device"
-                + " AND status IN (:pending, :failed)")
+                + " last_error = 'device removed' WHERE device_id = :device AND "
+                + Dispatcher.UNDELIVERED)
         .bind("cancelled", DeliveryStatus.CANCELLED.name())
         .bind("device", deviceId)
-        .bind("pending", DeliveryStatus.PENDING.name())
-        .bind("failed", DeliveryStatus.FAILED.name())
+        .bind("delivered", DeliveryStatus.DELIVERED.name())
         .execute();
   }
 

@@ -18,6 +18,12 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 public final class Database implements AutoCloseable {
   private static final int TRANSACTION_ATTEMPTS = 5;
 
+  /**
+   * How long an H2 transaction waits for a lock (H2's own default is one second): the outbox's
+   * writer lock is held for the whole of a fan-out, several seconds for a large fleet.
+   */
+  private static final Duration H2_LOCK_TIMEOUT = Duration.ofMinutes(1);
+
   /** Serialization failure, deadlock (PostgreSQL), lock timeout (H2). */
   private static final Set<String> RETRYABLE = Set.of("40001", "40P01", "HYT00");
 
@@ -38,6 +44,9 @@ public final class Database implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     config.setPoolName("e4j-c2");
     config.setInitializationFailTimeout(Duration.ofSeconds(30).toMillis());
+    if (url.startsWith("jdbc:h2:")) {
+      config.setConnectionInitSql("SET LOCK_TIMEOUT " + H2_LOCK_TIMEOUT.toMillis());
+    }
     HikariDataSource dataSource;
     try {
       dataSource = new HikariDataSource(config);

@@ -13,7 +13,7 @@ public enum SealedColumn {
   TOPIC_KEY("topics", "topic_key", "id", ""),
   C2_PRIVATE_KEY("c2_key_pair", "private_key", "generation", ""),
   COMMAND("commands", "command", "id", ""),
-  OUTBOX_COMMAND_KEY("command_outbox", "command_key", "id", "device_id, device_sequence");
+  OUTBOX_COMMAND_KEY("command_outbox", "command_key", "id", "device_id, id");
 
   private static final HexFormat HEX = HexFormat.of();
 
@@ -41,11 +41,9 @@ public enum SealedColumn {
     return table + "." + column + ":" + generation;
   }
 
-  /**
-   * The label of a command's pinned key: bound to its device and its place in the device's order.
-   */
-  public String label(byte[] deviceId, long deviceSequence) {
-    return table + "." + column + ":" + HEX.formatHex(deviceId) + "/" + deviceSequence;
+  /** The label of a command's pinned key: bound to its device and its outbox row. */
+  public String label(byte[] deviceId, long outboxId) {
+    return table + "." + column + ":" + HEX.formatHex(deviceId) + "/" + outboxId;
   }
 
   /** A value below every primary key of the table: where {@link #scan()} starts. */
