@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,30 +46,46 @@ public final class Mosquitto implements AutoCloseable {
   /** A broker that admits only {@code username} with {@code password}. */
   public static Mosquitto startWithPassword(Path directory, String username, String password)
       throws IOException {
+    return start(directory, null, Map.of(username, password));
+  }
+
+  /**
+   * A broker that admits only the given users (name to password), over TLS with the given
+   * certificates unless {@code tls} is null.
+   */
+  public static Mosquitto start(Path directory, TestCertificates tls, Map<String, String> users)
+      throws IOException {
+    if (users.isEmpty()) {
+      throw new IllegalArgumentException("at least one user");
+    }
     Path passwordFile = directory.resolve("passwords");
-    Process passwd =
-        new ProcessBuilder(
-                executable("mosquitto_passwd"),
-                "-b",
-                "-c",
-                passwordFile.toString(),
-                username,
-                password)
-            .redirectErrorStream(true)
-            .start();
+    boolean first = true;
+    for (Map.Entry<String, String> user : users.entrySet()) {
+      List<String> command = new ArrayList<>(List.of(executable("mosquitto_passwd"), "-b"));
+      if (first) {
+        command.add("-c");
+        first = false;
+      }
+      command.addAll(List.of(passwordFile.toString(), user.getKey(), user.getValue()));
+      runToCompletion(command);
+    }
+    Mosquitto broker = new Mosquitto(directory, freePort(), tls, passwordFile);
+    broker.writeConfig();
+    broker.launch();
+    return broker;
+  }
+
+  private static void runToCompletion(List<String> command) throws IOException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
-      if (passwd.waitFor() != 0) {
+      if (process.waitFor() != 0) {
         throw new IllegalStateException(
-            "mosquitto_passwd failed: " + new String(passwd.getInputStream().readAllBytes()));
+            "mosquitto_passwd failed: " + new String(process.getInputStream().readAllBytes()));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running mosquitto_passwd", e);
     }
-    Mosquitto broker = new Mosquitto(directory, freePort(), null, passwordFile);
-    broker.writeConfig();
-    broker.launch();
-    return broker;
   }
 
   public int port() {

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
@@ -24,7 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes commands on devices' control topics ({@code e4/<hex id>}) with QoS 2, never retained (a
  * retained command would be replayed to every new subscriber and overwritten by the next one).
- * Reconnects by itself; publishes made while disconnected wait for the connection.
+ * Reconnects by itself until closed. While it is not connected, a command fails at once, naming the
+ * broker and the last connection error (a refused certificate, wrong credentials), and waits in the
+ * outbox for its retry: the HiveMQ client's asynchronous publish would otherwise block the delivery
+ * thread until a first connection, which never comes while the configuration is wrong.
  */
 public final class MqttTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
@@ -35,8 +39,31 @@ public final class MqttTransport implements Transport {
   private final Mqtt3AsyncClient mqtt3;
   private final Mqtt5AsyncClient mqtt5;
 
-  private MqttTransport(C2Config.Mqtt settings, MqttClientBuilder builder) {
+  /** Why the last connection attempt failed or the connection was lost; never credentials. */
+  private volatile String lastFailure = "no connection attempt yet";
+
+  private volatile boolean closed;
+
+  private MqttTransport(C2Config.Mqtt settings, TrustManagerFactory trust) {
     this.settings = settings;
+    MqttClientBuilder builder =
+        MqttClient.builder()
+            .identifier(settings.clientId())
+            .serverHost(settings.host())
+            .serverPort(settings.port())
+            .automaticReconnect()
+            .initialDelay(200, TimeUnit.MILLISECONDS)
+            .maxDelay(10, TimeUnit.SECONDS)
+            .applyAutomaticReconnect()
+            .addConnectedListener(context -> connected())
+            .addDisconnectedListener(this::disconnected);
+    if (settings.tls()) {
+      builder =
+          builder.sslConfig(
+              trust == null
+                  ? MqttClientSslConfig.builder().build()
+                  : MqttClientSslConfig.builder().trustManagerFactory(trust).build());
+    }
     if (settings.version() == 5) {
       this.mqtt5 = builder.useMqttVersion5().buildAsync();
       this.mqtt3 = null;
@@ -52,45 +79,39 @@ public final class MqttTransport implements Transport {
    */
   public static MqttTransport connect(
       C2Config.Mqtt settings, TrustManagerFactory trust, Duration connectTimeout) {
-    MqttClientBuilder builder =
-        MqttClient.builder()
-            .identifier(settings.clientId())
-            .serverHost(settings.host())
-            .serverPort(settings.port())
-            .automaticReconnect()
-            .initialDelay(200, TimeUnit.MILLISECONDS)
-            .maxDelay(10, TimeUnit.SECONDS)
-            .applyAutomaticReconnect()
-            .addConnectedListener(
-                context -> LOG.info("connected to MQTT broker {}", where(settings)))
-            .addDisconnectedListener(
-                context -> {
-                  if (context.getSource() != MqttDisconnectSource.USER) {
-                    LOG.warn(
-                        "disconnected from MQTT broker {}: {}",
-                        where(settings),
-                        context.getCause().getMessage());
-                  }
-                });
-    if (settings.tls()) {
-      builder =
-          builder.sslConfig(
-              trust == null
-                  ? MqttClientSslConfig.builder().build()
-                  : MqttClientSslConfig.builder().trustManagerFactory(trust).build());
-    }
-    MqttTransport transport = new MqttTransport(settings, builder);
+    MqttTransport transport = new MqttTransport(settings, trust);
     try {
       transport.connect().get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
       LOG.warn(
           "MQTT broker {} not reachable yet ({}); retrying in the background",
           where(settings),
-          e.getCause() == null ? e.toString() : e.getCause().getMessage());
+          e.getCause() == null ? transport.lastFailure : e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return transport;
+  }
+
+  private void connected() {
+    if (closed) {
+      // A retry that was under way when the transport closed: let go of it.
+      disconnect();
+      return;
+    }
+    LOG.info("connected to MQTT broker {}", where(settings));
+  }
+
+  private void disconnected(MqttClientDisconnectedContext context) {
+    if (closed) {
+      // Stops the automatic reconnection, which would otherwise go on after close().
+      context.getReconnector().reconnect(false);
+      return;
+    }
+    if (context.getSource() != MqttDisconnectSource.USER) {
+      lastFailure = context.getCause().getMessage();
+      LOG.warn("disconnected from MQTT broker {}: {}", where(settings), lastFailure);
+    }
   }
 
   private CompletableFuture<Void> connect() {
@@ -120,6 +141,11 @@ public final class MqttTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> send(byte[] deviceId, byte[] message) {
+    if (!(mqtt5 != null ? mqtt5.getState() : mqtt3.getState()).isConnected()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "not connected to MQTT broker " + where(settings) + ": " + lastFailure));
+    }
     String topic = Keys.controlTopic(deviceId);
     if (mqtt5 != null) {
       return mqtt5
@@ -170,10 +196,16 @@ public final class MqttTransport implements Transport {
 
   @Override
   public void close() {
+    closed = true;
     try {
-      (mqtt5 != null ? mqtt5.disconnect() : mqtt3.disconnect()).get(5, TimeUnit.SECONDS);
+      disconnect().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
+      // Not connected: the next failed attempt stops the reconnection (see disconnected).
       LOG.debug("MQTT disconnect did not complete cleanly", e);
     }
+  }
+
+  private CompletableFuture<Void> disconnect() {
+    return mqtt5 != null ? mqtt5.disconnect() : mqtt3.disconnect();
   }
 }
