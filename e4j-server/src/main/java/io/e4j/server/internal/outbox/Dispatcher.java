@@ -95,6 +95,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private volatile boolean running = true;
   private volatile boolean signalled;
+  private volatile boolean reconnected;
   private long cursor;
   private long sweptSecond;
   private long nextSendNanos = System.nanoTime();
@@ -114,6 +115,11 @@ public final class Dispatcher implements AutoCloseable {
     this.maxInFlight = Math.min(settings.maxInFlight(), transport.inFlightLimit());
     this.thread = new Thread(this::run, "e4j-delivery");
     this.thread.setDaemon(true);
+    transport.onReconnected(
+        () -> {
+          reconnected = true;
+          wake();
+        });
   }
 
   public void start() {
@@ -146,6 +152,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private void step() {
     writeOutcomes();
+    retryFailedAfterReconnection();
     purgeOldRows();
     long second = clock.instant().getEpochSecond();
     if (second != sweptSecond) {
@@ -535,6 +542,31 @@ public final class Dispatcher implements AutoCloseable {
               .error());
     }
     batch.forEach(outcome -> known.remove(outcome.row().id()));
+  }
+
+  /**
+   * The transport is back after an outage that failed sends: what failed is due now rather than at
+   * the end of its backoff, up to retryMax away.
+   */
+  private void retryFailedAfterReconnection() {
+    if (!reconnected) {
+      return;
+    }
+    reconnected = false;
+    Instant now = clock.instant();
+    int due =
+        database.inTransaction(
+            handle ->
+                handle
+                    .createUpdate(
+                        "UPDATE command_outbox SET next_attempt_at = :now"
+                            + " WHERE status = :failed AND next_attempt_at > :now")
+                    .bind("now", Sql.at(now))
+                    .bind("failed", DeliveryStatus.FAILED.name())
+                    .execute());
+    if (due > 0) {
+      LOG.info("{} failed commands retried now that {} is back", due, transport.describe());
+    }
   }
 
   /** 1 s, 2 s, 4 s, ... up to the configured maximum. */

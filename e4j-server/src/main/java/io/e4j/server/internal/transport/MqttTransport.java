@@ -15,7 +15,9 @@ import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import io.e4j.core.Keys;
 import io.e4j.server.C2Config;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.TrustManagerFactory;
@@ -43,6 +45,8 @@ public final class MqttTransport implements Transport {
   private volatile String lastFailure = "no connection attempt yet";
 
   private volatile boolean closed;
+
+  private final List<Runnable> reconnected = new CopyOnWriteArrayList<>();
 
   private MqttTransport(C2Config.Mqtt settings, TrustManagerFactory trust) {
     this.settings = settings;
@@ -100,6 +104,12 @@ public final class MqttTransport implements Transport {
       return;
     }
     LOG.info("connected to MQTT broker {}", where(settings));
+    reconnected.forEach(Runnable::run);
+  }
+
+  @Override
+  public void onReconnected(Runnable action) {
+    reconnected.add(action);
   }
 
   private void disconnected(MqttClientDisconnectedContext context) {

@@ -17,6 +17,12 @@ public interface Transport extends AutoCloseable {
    */
   int inFlightLimit();
 
+  /**
+   * Runs {@code action} each time the transport connects again after a loss of connection, during
+   * which its sends failed. Transports that keep sends waiting through an outage never call it.
+   */
+  default void onReconnected(Runnable action) {}
+
   /** Where commands go, for logs: never credentials. */
   String describe();
 

@@ -1,0 +1,62 @@
+package io.e4j.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.Devices.Device;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * C2 outlives its broker: commands that failed while the broker was down go out when it is back.
+ */
+class C2BrokerOutageIT {
+  @TempDir Path brokerDirectory;
+  @TempDir Path dataDirectory;
+
+  @Test
+  void commandsThatFailedDuringAnOutage_goOutAsSoonAsTheBrokerIsBack() throws Exception {
+    // Backoff far beyond the test's wait: only the reconnection can bring the retry forward.
+    C2Config.Delivery slowRetries =
+        new C2Config.Delivery(
+            1_000,
+            4_000,
+            0,
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(10),
+            Duration.ofDays(7));
+    try (Mosquitto broker = Mosquitto.start(brokerDirectory)) {
+      C2Config config =
+          C2Config.defaults(dataDirectory)
+              .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
+              .withDelivery(slowRetries);
+      try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());
+          Devices devices = new Devices(server.service(), broker.port())) {
+        C2Service c2 = server.service();
+        c2.createTopic("outage/topic");
+        // A persistent session: the broker keeps what C2 sends before the device is back too.
+        Device device = devices.connect(devices.provision("outage-device"), false);
+
+        broker.stop();
+        c2.link(device.ref(), "outage/topic");
+        await()
+            .atMost(Devices.WAIT)
+            .until(() -> c2.deliveries(device.ref(), 1).get(0).status() == DeliveryStatus.FAILED);
+        assertThat(c2.deliveries(device.ref(), 1).get(0).lastError())
+            .hasValueSatisfying(error -> assertThat(error).contains("not connected"));
+
+        broker.restart();
+
+        await().atMost(Devices.WAIT).until(() -> device.client.hasTopicKey("outage/topic"));
+        assertThat(c2.deliveries(device.ref(), 1).get(0).status())
+            .isEqualTo(DeliveryStatus.DELIVERED);
+      }
+    }
+  }
+}
