@@ -843,7 +843,7 @@ public final class Operations implements C2Service {
     }
   }
 
-  /** Locks a topic's row, so that links and rotations of one topic happen one after the other. */
+  /** The ID of an existing topic, its row locked until the transaction ends. */
   private byte[] lockTopic(Handle handle, String topic) {
     byte[] id = Keys.topicHash(topic);
     handle

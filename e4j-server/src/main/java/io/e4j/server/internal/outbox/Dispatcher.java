@@ -53,9 +53,10 @@ public final class Dispatcher implements AutoCloseable {
   private static final int MAX_ERROR = 1_000;
 
   /**
-   * A device's undelivered rows, found through its index: written as NOT IN, which no index serves,
-   * because H2 fixes a statement's plan when it first prepares it, often on an empty outbox, and
-   * with "status IN (pending, failed)" then picks the status index and scans every pending row.
+   * Undelivered rows, in conditions that look rows up by device or ID: written as NOT IN, which no
+   * index serves, because H2 fixes a statement's plan when it first prepares it, often on an empty
+   * outbox, and with "status IN (pending, failed)" then picks the status index and scans every
+   * pending row.
    */
   static final String UNDELIVERED = "status NOT IN (:delivered, :cancelled)";
 
@@ -491,7 +492,8 @@ public final class Dispatcher implements AutoCloseable {
               handle.prepareBatch(
                   "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
                       + " delivered_at = :now, last_error = NULL, command_key = NULL"
-                      + " WHERE id BETWEEN :first AND :last AND status IN (:pending, :failed)");
+                      + " WHERE id BETWEEN :first AND :last AND "
+                      + UNDELIVERED);
           for (int first = 0, last; first < delivered.length; first = last + 1) {
             last = first;
             while (last + 1 < delivered.length && delivered[last + 1] == delivered[last] + 1) {
@@ -502,15 +504,15 @@ public final class Dispatcher implements AutoCloseable {
                 .bind("now", Sql.at(now))
                 .bind("first", delivered[first])
                 .bind("last", delivered[last])
-                .bind("pending", DeliveryStatus.PENDING.name())
-                .bind("failed", DeliveryStatus.FAILED.name())
+                .bind("cancelled", DeliveryStatus.CANCELLED.name())
                 .add();
           }
           var failed =
               handle.prepareBatch(
                   "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
                       + " last_error = :error, next_attempt_at = :retry"
-                      + " WHERE id = :id AND status IN (:pending, :failed)");
+                      + " WHERE id = :id AND "
+                      + UNDELIVERED);
           for (Outcome outcome : batch) {
             if (outcome.status() == DeliveryStatus.FAILED) {
               failed
@@ -518,7 +520,8 @@ public final class Dispatcher implements AutoCloseable {
                   .bind("error", outcome.error())
                   .bind("retry", Sql.at(now.plus(backoff(outcome.row().attempts() + 1))))
                   .bind("id", outcome.row().id())
-                  .bind("pending", DeliveryStatus.PENDING.name())
+                  .bind("delivered", DeliveryStatus.DELIVERED.name())
+                  .bind("cancelled", DeliveryStatus.CANCELLED.name())
                   .add();
             }
           }
