@@ -485,53 +485,59 @@ public final class Dispatcher implements AutoCloseable {
             .mapToLong(o -> o.row().id())
             .sorted()
             .toArray();
-    database.useTransaction(
-        handle -> {
-          // Fan-outs enqueue consecutive IDs: one statement marks a whole run of them.
-          var deliveredRuns =
-              handle.prepareBatch(
-                  "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
-                      + " delivered_at = :now, last_error = NULL, command_key = NULL"
-                      + " WHERE id BETWEEN :first AND :last AND "
-                      + UNDELIVERED);
-          for (int first = 0, last; first < delivered.length; first = last + 1) {
-            last = first;
-            while (last + 1 < delivered.length && delivered[last + 1] == delivered[last] + 1) {
-              last++;
-            }
-            deliveredRuns
-                .bind("delivered", DeliveryStatus.DELIVERED.name())
-                .bind("now", Sql.at(now))
-                .bind("first", delivered[first])
-                .bind("last", delivered[last])
-                .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                .add();
-          }
-          var failed =
-              handle.prepareBatch(
-                  "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
-                      + " last_error = :error, next_attempt_at = :retry"
-                      + " WHERE id = :id AND "
-                      + UNDELIVERED);
-          for (Outcome outcome : batch) {
-            if (outcome.status() == DeliveryStatus.FAILED) {
-              failed
-                  .bind("failed", DeliveryStatus.FAILED.name())
-                  .bind("error", outcome.error())
-                  .bind("retry", Sql.at(now.plus(backoff(outcome.row().attempts() + 1))))
-                  .bind("id", outcome.row().id())
+    try {
+      database.useTransaction(
+          handle -> {
+            // Fan-outs enqueue consecutive IDs: one statement marks a whole run of them.
+            var deliveredRuns =
+                handle.prepareBatch(
+                    "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
+                        + " delivered_at = :now, last_error = NULL, command_key = NULL"
+                        + " WHERE id BETWEEN :first AND :last AND "
+                        + UNDELIVERED);
+            for (int first = 0, last; first < delivered.length; first = last + 1) {
+              last = first;
+              while (last + 1 < delivered.length && delivered[last + 1] == delivered[last] + 1) {
+                last++;
+              }
+              deliveredRuns
                   .bind("delivered", DeliveryStatus.DELIVERED.name())
+                  .bind("now", Sql.at(now))
+                  .bind("first", delivered[first])
+                  .bind("last", delivered[last])
                   .bind("cancelled", DeliveryStatus.CANCELLED.name())
                   .add();
             }
-          }
-          if (deliveredRuns.size() > 0) {
-            deliveredRuns.execute();
-          }
-          if (failed.size() > 0) {
-            failed.execute();
-          }
-        });
+            var failed =
+                handle.prepareBatch(
+                    "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
+                        + " last_error = :error, next_attempt_at = :retry"
+                        + " WHERE id = :id AND "
+                        + UNDELIVERED);
+            for (Outcome outcome : batch) {
+              if (outcome.status() == DeliveryStatus.FAILED) {
+                failed
+                    .bind("failed", DeliveryStatus.FAILED.name())
+                    .bind("error", outcome.error())
+                    .bind("retry", Sql.at(now.plus(backoff(outcome.row().attempts() + 1))))
+                    .bind("id", outcome.row().id())
+                    .bind("delivered", DeliveryStatus.DELIVERED.name())
+                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
+                    .add();
+              }
+            }
+            if (deliveredRuns.size() > 0) {
+              deliveredRuns.execute();
+            }
+            if (failed.size() > 0) {
+              failed.execute();
+            }
+          });
+    } catch (RuntimeException e) {
+      // Kept for the next round: their rows stay out of the fetch until the outcome is recorded.
+      outcomes.addAll(batch);
+      throw e;
+    }
     long failures = batch.stream().filter(o -> o.status() == DeliveryStatus.FAILED).count();
     if (failures > 0) {
       LOG.warn(
