@@ -453,6 +453,21 @@ abstract class C2ServiceContract {
     assertThat(listed).hasSize(25).isSorted().containsExactlyInAnyOrderElementsOf(ids);
     assertThat(c2.devices("odd-", "", 100).items()).hasSize(12);
 
+    c2.createTopic("paged/topic");
+    List<String> linked = new ArrayList<>();
+    for (int i = 1; i < 25; i += 2) {
+      c2.link(DeviceRef.name("odd-" + i), "paged/topic");
+      linked.add(ids.get(i));
+    }
+    List<String> linkedListed = new ArrayList<>();
+    Optional<String> topicCursor = Optional.of("");
+    while (topicCursor.isPresent()) {
+      Page<DeviceInfo> page = c2.devicesOf("paged/topic", topicCursor.get(), 5);
+      page.items().forEach(d -> linkedListed.add(d.id()));
+      topicCursor = page.nextCursor();
+    }
+    assertThat(linkedListed).hasSize(12).isSorted().containsExactlyInAnyOrderElementsOf(linked);
+
     assertThatThrownBy(() -> c2.link(DeviceRef.name("nobody"), "x"))
         .isInstanceOfSatisfying(
             C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
