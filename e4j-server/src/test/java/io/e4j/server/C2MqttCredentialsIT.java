@@ -47,7 +47,7 @@ class C2MqttCredentialsIT {
 
   private Mosquitto broker;
   private C2Server server;
-  private SecuredDevices devices;
+  private Devices devices;
   private LogCapture logs;
 
   @BeforeEach
@@ -95,7 +95,7 @@ class C2MqttCredentialsIT {
   private Device device(
       C2Service c2, String name, int mqttVersion, UnaryOperator<E4MqttClient.Builder> access) {
     if (devices == null) {
-      devices = new SecuredDevices(c2, broker.port());
+      devices = new Devices(c2, broker.port());
     }
     return devices.create(
         name,
@@ -153,7 +153,7 @@ class C2MqttCredentialsIT {
     broker =
         Mosquitto.start(Files.createDirectory(directory.resolve("broker")), certificates, USERS);
     Path trustStore =
-        SecuredDevices.writeTrustStore(
+        TrustStores.writeTrustStore(
             certificates.trustStore(), directory.resolve("trust.p12"), TRUST_STORE_PASSWORD);
     C2Service c2 =
         startC2(

@@ -34,7 +34,7 @@ class C2MqttTlsIT {
   private TestCertificates certificates;
   private Mosquitto broker;
   private C2Server server;
-  private SecuredDevices devices;
+  private Devices devices;
   private LogCapture logs;
 
   @BeforeEach
@@ -79,7 +79,7 @@ class C2MqttTlsIT {
 
   private Device tlsDevice(C2Service c2, String name, int mqttVersion) {
     if (devices == null) {
-      devices = new SecuredDevices(c2, broker.port());
+      devices = new Devices(c2, broker.port());
     }
     return devices.create(
         name, mqttVersion, client -> client.trustStore(certificates.trustStore()));
@@ -90,7 +90,7 @@ class C2MqttTlsIT {
   void commandsReachDevicesOverTls_trustingTheConfiguredStore(int mqttVersion, String file)
       throws Exception {
     Path trustStore =
-        SecuredDevices.writeTrustStore(
+        TrustStores.writeTrustStore(
             certificates.trustStore(), directory.resolve(file), TRUST_STORE_PASSWORD);
     C2Service c2 = startC2(trustStore, mqttVersion);
     c2.createTopic(TOPIC);
@@ -128,10 +128,10 @@ class C2MqttTlsIT {
     TestCertificates otherCa =
         TestCertificates.create(Files.createDirectory(directory.resolve("other-pki")));
     Path wrongTrust =
-        SecuredDevices.writeTrustStore(
+        TrustStores.writeTrustStore(
             otherCa.trustStore(), directory.resolve("other-ca.p12"), TRUST_STORE_PASSWORD);
     Path rightTrust =
-        SecuredDevices.writeTrustStore(
+        TrustStores.writeTrustStore(
             certificates.trustStore(), directory.resolve("trust.p12"), TRUST_STORE_PASSWORD);
     C2Service c2 = startC2(wrongTrust, 5);
     c2.createTopic(TOPIC);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /** Real devices ({@link E4MqttClient}) created on a C2 and connected to a broker. */
 final class Devices implements AutoCloseable {
@@ -53,16 +54,34 @@ final class Devices implements AutoCloseable {
   }
 
   Device connect(E4Client client, boolean cleanSession) {
+    return connect(client, cleanSession, mqttVersion, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates the device on C2 and connects it (clean session) with {@code mqttVersion}, {@code
+   * access} adding TLS or credentials to its MQTT client.
+   */
+  Device create(String name, int mqttVersion, UnaryOperator<E4MqttClient.Builder> access) {
+    return connect(provision(name), true, mqttVersion, access);
+  }
+
+  private Device connect(
+      E4Client client,
+      boolean cleanSession,
+      int mqttVersion,
+      UnaryOperator<E4MqttClient.Builder> access) {
     Device device = new Device(client);
     device.mqtt =
-        E4MqttClient.builder(client)
-            .host("127.0.0.1")
-            .port(brokerPort)
-            .mqttVersion(mqttVersion)
-            .cleanSession(cleanSession)
-            .policy(MessagePolicy.STRICT)
-            .listener(device)
-            .reconnectMaxDelay(Duration.ofSeconds(1))
+        access
+            .apply(
+                E4MqttClient.builder(client)
+                    .host("127.0.0.1")
+                    .port(brokerPort)
+                    .mqttVersion(mqttVersion)
+                    .cleanSession(cleanSession)
+                    .policy(MessagePolicy.STRICT)
+                    .listener(device)
+                    .reconnectMaxDelay(Duration.ofSeconds(1)))
             .build();
     device.mqtt.connect().orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
     connected.add(device);
