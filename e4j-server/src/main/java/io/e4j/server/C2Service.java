@@ -97,9 +97,15 @@ public interface C2Service {
    */
   void resyncDevice(DeviceRef device);
 
-  /** A device's most recent commands, newest first. */
+  /**
+   * A device's most recent commands, newest first. Rotations of a topic are listed while the device
+   * stays linked to it.
+   */
   List<Delivery> deliveries(DeviceRef device, int limit);
 
-  /** How many commands wait for delivery (pending or failed). */
+  /**
+   * How many commands wait for delivery (pending or failed), counting each device a rotation has
+   * yet to reach.
+   */
   long undeliveredCount();
 }

@@ -6,11 +6,16 @@ import java.util.Optional;
 /**
  * One command to one device, as the outbox tracks it.
  *
- * @param id the command's place in its device's order: a device gets its commands in ID order
+ * @param position the command's place in its device's order: a device gets its commands in position
+ *     order
  * @param command the command's name, e.g. {@code SetTopicKey}
+ * @param attempts how many times it was sent; a rotation delivered to a device on the first try
+ *     counts one
+ * @param deliveredAt when the transport acknowledged it; for a rotation, when the last of its
+ *     devices did
  */
 public record Delivery(
-    long id,
+    long position,
     String deviceId,
     String command,
     DeliveryStatus status,

@@ -69,11 +69,16 @@ abstract class C2ServiceContract {
   }
 
   private void start(CryptoMode mode) throws Exception {
+    start(mode, C2Config.Delivery.defaults());
+  }
+
+  private void start(CryptoMode mode, C2Config.Delivery delivery) throws Exception {
     C2Config config =
         C2Config.defaults(dataDirectory)
             .withMode(mode)
             .withDatabase(freshDatabase())
-            .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()));
+            .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
+            .withDelivery(delivery);
     server = C2Server.start(config, Clock.systemUTC(), Map.of());
     c2 = server.service();
     devices = new Devices(c2, broker.port());
@@ -265,6 +270,39 @@ abstract class C2ServiceContract {
     assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
   }
 
+  @Test
+  void newC2KeyBeforeARotationReachesTheDevices_theyGetItUnderTheOldOne() throws Exception {
+    // Five commands a second: C2's key changes while the rotation has yet to reach most devices.
+    start(CryptoMode.PUBLIC_KEY, C2Config.Delivery.defaults().withRatePerSecond(5));
+    c2.createTopic("c2-rekeyed/rotated");
+    Device publisher = devices.create("c2-rekeyed-publisher");
+    List<Device> fleet = devices.createAll("c2-rekeyed-device-", 4);
+    c2.link(publisher.ref(), "c2-rekeyed/rotated");
+    for (Device device : fleet) {
+      c2.link(device.ref(), "c2-rekeyed/rotated");
+      c2.sendPublicKey(publisher.ref(), device.ref());
+    }
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == 2));
+
+    c2.rotateTopicKey("c2-rekeyed/rotated");
+    c2.newC2Key();
+    c2.createTopic("c2-rekeyed/after");
+    fleet.forEach(device -> c2.link(device.ref(), "c2-rekeyed/after"));
+
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == 5));
+    assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+    assertThat(fleet)
+        .allSatisfy(d -> assertThat(d.client.hasTopicKey("c2-rekeyed/after")).isTrue());
+    for (Device device : fleet) {
+      device.subscribe("c2-rekeyed/rotated");
+    }
+    publisher.publish("c2-rekeyed/rotated", "under the rotated key".getBytes(UTF_8));
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.messages.size() == 1));
+    assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+  }
+
   @ParameterizedTest
   @EnumSource(CryptoMode.class)
   void offlineDeviceWithPersistentSession_getsTheNewKeyWhenItReconnects(CryptoMode mode)
@@ -388,6 +426,83 @@ abstract class C2ServiceContract {
     publisher.publish("race/rotated", "after the race".getBytes(UTF_8));
     awaitTrue(() -> racers.stream().allMatch(d -> d.messages.size() == 1));
     assertThat(racers).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void rotationBehindUndeliveredCommands_reachesTheDeviceAfterThem(CryptoMode mode)
+      throws Exception {
+    // Five commands a second: the device's commands are still queued when the rotation walks past
+    // it, so the rotation must wait for them. Overtaken, it would be undone: the RemoveTopic after
+    // it would drop the new key, and the device would end with the older one only.
+    start(mode, C2Config.Delivery.defaults().withRatePerSecond(5));
+    c2.createTopic("behind/rotated");
+    Device publisher = devices.create("behind-publisher");
+    Device device = devices.create("behind-device");
+    c2.link(publisher.ref(), "behind/rotated");
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      c2.sendPublicKey(publisher.ref(), device.ref());
+    }
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+
+    for (String other : List.of("behind/a", "behind/b", "behind/c")) {
+      c2.createTopic(other);
+      c2.link(device.ref(), other);
+    }
+    c2.link(device.ref(), "behind/rotated");
+    c2.unlink(device.ref(), "behind/rotated");
+    c2.link(device.ref(), "behind/rotated");
+    c2.rotateTopicKey("behind/rotated");
+
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    int expected = mode == CryptoMode.PUBLIC_KEY ? 8 : 7;
+    awaitTrue(() -> device.commands.get() == expected);
+    device.subscribe("behind/rotated");
+    publisher.publish("behind/rotated", "under the rotated key".getBytes(UTF_8));
+    awaitTrue(() -> device.messages.size() == 1);
+    assertThat(device.rejections).isEmpty();
+    assertThat(c2.deliveries(device.ref(), 10))
+        .extracting(Delivery::command, Delivery::status)
+        .first()
+        .isEqualTo(org.assertj.core.groups.Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED));
+  }
+
+  @ParameterizedTest
+  @EnumSource(CryptoMode.class)
+  void newDeviceKeysBeforeARotationReachesTheDevices_theyGetItUnderTheirOldKeys(CryptoMode mode)
+      throws Exception {
+    // Five commands a second: most devices get their new key while the rotation has yet to reach
+    // them. Each must get the rotation under the key it has then, and its new key after.
+    start(mode, C2Config.Delivery.defaults().withRatePerSecond(5));
+    c2.createTopic("rekeyed/rotated");
+    Device publisher = devices.create("rekeyed-publisher");
+    List<Device> fleet = devices.createAll("rekeyed-device-", 6);
+    c2.link(publisher.ref(), "rekeyed/rotated");
+    for (Device device : fleet) {
+      c2.link(device.ref(), "rekeyed/rotated");
+      if (mode == CryptoMode.PUBLIC_KEY) {
+        c2.sendPublicKey(publisher.ref(), device.ref());
+      }
+    }
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    int before = mode == CryptoMode.PUBLIC_KEY ? 2 : 1;
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == before));
+
+    c2.rotateTopicKey("rekeyed/rotated");
+    fleet.forEach(device -> c2.newDeviceKey(device.ref()));
+    c2.createTopic("rekeyed/after");
+    fleet.forEach(device -> c2.link(device.ref(), "rekeyed/after"));
+
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == before + 3));
+    assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+    assertThat(fleet).allSatisfy(d -> assertThat(d.client.hasTopicKey("rekeyed/after")).isTrue());
+    for (Device device : fleet) {
+      device.subscribe("rekeyed/rotated");
+    }
+    publisher.publish("rekeyed/rotated", "under the rotated key".getBytes(UTF_8));
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.messages.size() == 1));
+    assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
   }
 
   private static void repeat(int times, Runnable operation) {

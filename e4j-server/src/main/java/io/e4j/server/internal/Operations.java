@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,14 @@ public final class Operations implements C2Service {
       "SELECT holder_id AS device_id FROM device_public_keys WHERE subject_id = :subject";
 
   private static final String ALL_DEVICES = "SELECT id AS device_id FROM devices";
+
+  /**
+   * For a rotation {@code f} and a link {@code l}: the device has no outbox row for it, which would
+   * stand for it (its send failed, or it waited behind earlier commands).
+   */
+  private static final String WITHOUT_ITS_OWN_ROW =
+      " AND NOT EXISTS (SELECT 1 FROM command_outbox o"
+          + " WHERE o.device_id = l.device_id AND o.position = f.position)";
 
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_PAGE = 1_000;
@@ -425,11 +434,7 @@ public final class Operations implements C2Service {
                     vault.seal(key, SealedColumn.TOPIC_KEY.label(id)),
                     Sql.at(clock.instant()),
                     id);
-                outbox.fanOut(
-                    handle,
-                    HOLDERS_OF_TOPIC,
-                    Map.of("topic", id),
-                    Commands.setTopicKey(key, topic));
+                outbox.topicFanOut(handle, id, Commands.setTopicKey(key, topic));
                 return topicInfo(handle, topic);
               });
       commandsEnqueued.run();
@@ -446,7 +451,7 @@ public final class Operations implements C2Service {
     Validation.topic(topic);
     database.useTransaction(
         handle -> {
-          outbox.lock(handle);
+          long position = outbox.lock(handle);
           byte[] topicId = lockTopic(handle, topic);
           byte[] deviceId = deviceId(handle, ref);
           byte[] key =
@@ -461,10 +466,12 @@ public final class Operations implements C2Service {
                 deviceId,
                 topicId);
             handle.execute(
-                "INSERT INTO device_topics (device_id, topic_id, linked_at) VALUES (?, ?, ?)",
+                "INSERT INTO device_topics (device_id, topic_id, linked_at, linked_position)"
+                    + " VALUES (?, ?, ?, ?)",
                 deviceId,
                 topicId,
-                Sql.at(clock.instant()));
+                Sql.at(clock.instant()),
+                position);
             outbox.toDevice(handle, deviceId, List.of(Commands.setTopicKey(key, topic)));
           } finally {
             Arrays.fill(key, (byte) 0);
@@ -651,7 +658,7 @@ public final class Operations implements C2Service {
             outbox.lock(handle);
             int generation = lockC2KeyPair(handle);
             outbox.fanOut(handle, ALL_DEVICES, Map.of(), Commands.setC2Key(newPublic));
-            outbox.pinAllKeys(handle);
+            outbox.allKeysChanging(handle);
             storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
             handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
             rekeyDevices(handle, newPrivate);
@@ -763,26 +770,57 @@ public final class Operations implements C2Service {
           if (id == null) {
             id = deviceId(handle, ref);
           }
-          return handle
+          String hexId = HEX.formatHex(id);
+          List<Delivery> deliveries = new ArrayList<>();
+          handle
               .createQuery(
-                  "SELECT o.id, o.device_id, c.command_name, o.status, o.attempts,"
-                      + " o.last_error, o.created_at, o.delivered_at"
+                  "SELECT o.position, c.command_name, o.status, o.attempts, o.last_error,"
+                      + " o.created_at, o.delivered_at"
                       + " FROM command_outbox o LEFT JOIN commands c ON c.id = o.command_id"
-                      + " WHERE o.device_id = ? ORDER BY o.id DESC LIMIT ?")
-              .bind(0, id)
-              .bind(1, limit)
+                      + " WHERE o.device_id = :device"
+                      + " ORDER BY o.device_id DESC, o.position DESC LIMIT :limit")
+              .bind("device", id)
+              .bind("limit", limit)
               .map(
                   (rs, ctx) ->
                       new Delivery(
-                          rs.getLong("id"),
-                          HEX.formatHex(rs.getBytes("device_id")),
+                          rs.getLong("position"),
+                          hexId,
                           rs.getString("command_name"),
                           DeliveryStatus.valueOf(rs.getString("status")),
                           rs.getInt("attempts"),
                           Optional.ofNullable(rs.getString("last_error")),
                           Sql.instant(rs, "created_at"),
                           Optional.ofNullable(Sql.instant(rs, "delivered_at"))))
-              .list();
+              .forEach(deliveries::add);
+          // Rotations that reached the device straight from its link; one that became an outbox
+          // row for it is listed as that row.
+          handle
+              .createQuery(
+                  "SELECT f.position, f.command_name, f.created_at, f.finished_at,"
+                      + " f.finished_at IS NOT NULL OR l.device_id <= f.done_through AS done"
+                      + " FROM device_topics l JOIN topic_fanouts f ON f.topic_id = l.topic_id"
+                      + " WHERE l.device_id = :device AND l.linked_position < f.position"
+                      + WITHOUT_ITS_OWN_ROW
+                      + " ORDER BY f.position DESC LIMIT :limit")
+              .bind("device", id)
+              .bind("limit", limit)
+              .map(
+                  (rs, ctx) -> {
+                    boolean done = rs.getBoolean("done");
+                    return new Delivery(
+                        rs.getLong("position"),
+                        hexId,
+                        rs.getString("command_name"),
+                        done ? DeliveryStatus.DELIVERED : DeliveryStatus.PENDING,
+                        done ? 1 : 0,
+                        Optional.empty(),
+                        Sql.instant(rs, "created_at"),
+                        Optional.ofNullable(Sql.instant(rs, "finished_at")));
+                  })
+              .forEach(deliveries::add);
+          deliveries.sort(Comparator.comparingLong(Delivery::position).reversed());
+          return List.copyOf(deliveries.subList(0, Math.min(limit, deliveries.size())));
         });
   }
 
@@ -791,11 +829,20 @@ public final class Operations implements C2Service {
     return database.read(
         handle ->
             handle
-                .createQuery("SELECT COUNT(*) FROM command_outbox WHERE status IN (?, ?)")
-                .bind(0, DeliveryStatus.PENDING.name())
-                .bind(1, DeliveryStatus.FAILED.name())
-                .mapTo(Long.class)
-                .one());
+                    .createQuery("SELECT COUNT(*) FROM command_outbox WHERE status IN (?, ?)")
+                    .bind(0, DeliveryStatus.PENDING.name())
+                    .bind(1, DeliveryStatus.FAILED.name())
+                    .mapTo(Long.class)
+                    .one()
+                + handle
+                    .createQuery(
+                        "SELECT COUNT(*) FROM topic_fanouts f"
+                            + " JOIN device_topics l ON l.topic_id = f.topic_id"
+                            + " WHERE f.finished_at IS NULL AND l.linked_position < f.position"
+                            + " AND (f.done_through IS NULL OR l.device_id > f.done_through)"
+                            + WITHOUT_ITS_OWN_ROW)
+                    .mapTo(Long.class)
+                    .one());
   }
 
   // --- helpers --------------------------------------------------------------------------------
@@ -833,7 +880,7 @@ public final class Operations implements C2Service {
         > 0;
   }
 
-  /** Before a device's command key changes: its undelivered commands keep the current one. */
+  /** Before a device's command key changes: the commands enqueued so far keep the current one. */
   private void pinCommandKey(Handle handle, byte[] id) {
     byte[] sealed =
         handle
@@ -843,7 +890,7 @@ public final class Operations implements C2Service {
             .one();
     byte[] key = vault.open(sealed, SealedColumn.DEVICE_KEY.label(id));
     try {
-      outbox.pinKey(handle, id, key);
+      outbox.keyChanging(handle, id, key);
     } finally {
       Arrays.fill(key, (byte) 0);
     }

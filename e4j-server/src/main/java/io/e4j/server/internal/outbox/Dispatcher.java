@@ -36,14 +36,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the outbox: one thread reads due commands in ID order, protects each at send time (fresh
  * timestamp), and keeps up to {@code maxInFlight} of them on the wire at once; outcomes are written
- * back in batches.
+ * back in batches. Topic fan-outs (rotations) are walked beside the rows by a {@link
+ * TopicFanoutWalk}, one at a time in position order; commands committed after the fan-out being
+ * walked wait until it finishes.
  *
- * <p>Order per device: a command goes out only when every earlier undelivered command of its device
- * is already on its way, and then only after that one is acknowledged; if an earlier one fails, the
- * later ones wait for its retry. A failed command is retried with exponential backoff, without
- * limit: a key update is never dropped. Nothing here is lost by a crash: rows are marked delivered
- * only after the transport acknowledged them, so a restart sends at most a few again, which devices
- * treat as the no-ops they are.
+ * <p>Order per device: a command goes out only when every earlier (lower position) undelivered
+ * command of its device is already on its way, and then only after that one is acknowledged; if an
+ * earlier one fails, the later ones wait for its retry. A failed command is retried with
+ * exponential backoff, without limit: a key update is never dropped. Nothing here is lost by a
+ * crash: rows are marked delivered only after the transport acknowledged them, so a restart sends
+ * at most a few again, which devices treat as the no-ops they are.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -98,6 +100,7 @@ public final class Dispatcher implements AutoCloseable {
   private volatile boolean signalled;
   private volatile boolean reconnected;
   private long cursor;
+  private TopicFanoutWalk fanout;
   private long sweptSecond;
   private long nextSendNanos = System.nanoTime();
   private Instant nextPurge = Instant.MIN;
@@ -153,6 +156,11 @@ public final class Dispatcher implements AutoCloseable {
 
   private void step() {
     writeOutcomes();
+    if (fanout != null && fanout.record(false)) {
+      LOG.info("rotation at position {} delivered", fanout.position());
+      fanout.close();
+      fanout = null;
+    }
     retryFailedAfterReconnection();
     purgeOldRows();
     long second = clock.instant().getEpochSecond();
@@ -160,28 +168,79 @@ public final class Dispatcher implements AutoCloseable {
       recentSends.values().removeIf(recent -> recent.second() < second);
       sweptSecond = second;
     }
-    int room = maxInFlight - known.size();
+    long gate = gate();
+    int room = room();
     if (room <= 0) {
       pause(BUSY_POLL);
       return;
     }
+    List<Row> rows = fetchDue(limitFor(room), gate);
+    boolean reachedEnd = rows.size() < limitFor(room);
+    cursor = reachedEnd ? 0 : rows.get(rows.size() - 1).id();
+    int sent = send(rows);
+    int visited = fanout == null ? 0 : fanout.walk(limitFor(room()));
+    if (reachedEnd && sent == 0 && visited == 0) {
+      boolean idle = known.isEmpty() && (fanout == null || fanout.sendsOnTheWire() == 0);
+      pause(idle && fanout == null ? IDLE_POLL : BUSY_POLL);
+    }
+  }
+
+  private int room() {
+    return maxInFlight - known.size() - (fanout == null ? 0 : fanout.unrecorded());
+  }
+
+  private int limitFor(int room) {
     int limit = Math.min(room, settings.batchSize());
     if (settings.ratePerSecond() > 0) {
       // Paced sends block this thread: take a tenth of a second's worth at a time, so outcomes
       // are recorded as they come rather than after a long batch.
       limit = Math.min(limit, Math.max(1, settings.ratePerSecond() / 10));
     }
-    List<Row> rows = fetchDue(limit);
-    boolean reachedEnd = rows.size() < limit;
-    cursor = reachedEnd ? 0 : rows.get(rows.size() - 1).id();
-    int sent = send(rows);
-    if (reachedEnd && sent == 0) {
-      pause(known.isEmpty() ? IDLE_POLL : BUSY_POLL);
-    }
+    return limit;
   }
 
-  /** Due pending and failed rows after the cursor, in ID order. */
-  private List<Row> fetchDue(int limit) {
+  /**
+   * The highest position whose rows may go now: that of the earliest unfinished topic fan-out,
+   * which it starts walking if it is not already, or else the last committed position (rows
+   * committed later might come after a fan-out committed meanwhile). Both read in one statement.
+   */
+  private long gate() {
+    long[] read =
+        database.read(
+            handle ->
+                handle
+                    .createQuery(
+                        "SELECT w.last_position, (SELECT MIN(f.position) FROM topic_fanouts f"
+                            + " WHERE f.finished_at IS NULL) FROM outbox_writer w WHERE w.id = 1")
+                    .map(
+                        (rs, ctx) -> {
+                          long unfinished = rs.getLong(2);
+                          boolean none = rs.wasNull();
+                          return new long[] {rs.getLong(1), none ? -1 : unfinished};
+                        })
+                    .one());
+    long committed = read[0];
+    long earliestFanout = read[1];
+    if (earliestFanout < 0) {
+      return committed;
+    }
+    if (fanout == null) {
+      fanout =
+          TopicFanoutWalk.resume(
+              this,
+              database,
+              vault,
+              transport,
+              clock,
+              settings,
+              Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
+              earliestFanout);
+    }
+    return Math.min(committed, fanout.position());
+  }
+
+  /** Due pending and failed rows after the cursor, at or before the gate, in ID order. */
+  private List<Row> fetchDue(int limit, long gate) {
     Instant now = clock.instant();
     List<Row> rows =
         database.read(
@@ -191,15 +250,16 @@ public final class Dispatcher implements AutoCloseable {
                 found.addAll(
                     handle
                         .createQuery(
-                            "SELECT o.id, o.device_id, o.attempts, o.command_id, o.command_key,"
-                                + " d.command_key, EXISTS (SELECT 1 FROM command_outbox e"
-                                + " WHERE e.device_id = o.device_id AND e.id < o.id"
-                                + " AND "
+                            "SELECT o.id, o.position, o.device_id, o.attempts, o.command_id,"
+                                + " o.command_key, d.command_key, EXISTS (SELECT 1"
+                                + " FROM command_outbox e WHERE e.device_id = o.device_id"
+                                + " AND (e.position < o.position"
+                                + " OR (e.position = o.position AND e.id < o.id)) AND e."
                                 + UNDELIVERED
                                 + ")"
                                 + " FROM command_outbox o LEFT JOIN devices d ON d.id = o.device_id"
                                 + " WHERE o.status = :status AND o.id > :cursor"
-                                + " AND o.next_attempt_at <= :now"
+                                + " AND o.next_attempt_at <= :now AND o.position <= :gate"
                                 // Ordered by the whole index key, which H2 then reads in order
                                 // instead of sorting every due row for each batch.
                                 + " ORDER BY o.status, o.id LIMIT :limit")
@@ -208,17 +268,19 @@ public final class Dispatcher implements AutoCloseable {
                         .bind("cancelled", DeliveryStatus.CANCELLED.name())
                         .bind("cursor", cursor)
                         .bind("now", Sql.at(now))
+                        .bind("gate", gate)
                         .bind("limit", limit)
                         .map(
                             (rs, ctx) ->
                                 new Row(
                                     rs.getLong(1),
-                                    rs.getBytes(2),
-                                    rs.getInt(3),
-                                    rs.getBytes(4),
+                                    rs.getLong(2),
+                                    rs.getBytes(3),
+                                    rs.getInt(4),
                                     rs.getBytes(5),
                                     rs.getBytes(6),
-                                    rs.getBoolean(7)))
+                                    rs.getBytes(7),
+                                    rs.getBoolean(8)))
                         .list());
               }
               return found;
@@ -282,15 +344,17 @@ public final class Dispatcher implements AutoCloseable {
   private List<Row> inOrder(List<Row> fetched) {
     List<Row> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
     List<Row> behind = fresh.stream().filter(Row::behind).toList();
-    Map<ByteBuffer, List<Long>> undelivered = behind.isEmpty() ? Map.of() : undeliveredOf(behind);
+    Map<ByteBuffer, List<Place>> undelivered = behind.isEmpty() ? Map.of() : undeliveredOf(behind);
     Set<Long> addedNow = new HashSet<>();
     List<Row> sendable = new ArrayList<>();
     for (Row row : fresh) {
+      Place place = new Place(row.position(), row.id());
       boolean earlierAllOnTheirWay =
           !row.behind()
               || undelivered.getOrDefault(ByteBuffer.wrap(row.deviceId()), List.of()).stream()
-                  .filter(earlier -> earlier < row.id())
-                  .allMatch(earlier -> known.contains(earlier) || addedNow.contains(earlier));
+                  .filter(earlier -> earlier.isBefore(place))
+                  .allMatch(
+                      earlier -> known.contains(earlier.id()) || addedNow.contains(earlier.id()));
       if (earlierAllOnTheirWay) {
         addedNow.add(row.id());
         sendable.add(row);
@@ -341,8 +405,8 @@ public final class Dispatcher implements AutoCloseable {
     return null;
   }
 
-  /** For each device of {@code rows}: the IDs of its undelivered commands. */
-  private Map<ByteBuffer, List<Long>> undeliveredOf(List<Row> rows) {
+  /** For each device of {@code rows}: the places of its undelivered commands. */
+  private Map<ByteBuffer, List<Place>> undeliveredOf(List<Row> rows) {
     List<byte[]> devices = new ArrayList<>();
     Set<ByteBuffer> seen = new HashSet<>();
     for (Row row : rows) {
@@ -350,18 +414,18 @@ public final class Dispatcher implements AutoCloseable {
         devices.add(row.deviceId());
       }
     }
-    Map<ByteBuffer, List<Long>> undelivered = new HashMap<>();
+    Map<ByteBuffer, List<Place>> undelivered = new HashMap<>();
     database.read(
         handle -> {
           handle
               .createQuery(
-                  "SELECT device_id, id FROM command_outbox"
+                  "SELECT device_id, position, id FROM command_outbox"
                       + " WHERE device_id IN (<devices>) AND "
                       + UNDELIVERED)
               .bindList("devices", devices)
               .bind("delivered", DeliveryStatus.DELIVERED.name())
               .bind("cancelled", DeliveryStatus.CANCELLED.name())
-              .map((rs, ctx) -> Map.entry(rs.getBytes(1), rs.getLong(2)))
+              .map((rs, ctx) -> Map.entry(rs.getBytes(1), new Place(rs.getLong(2), rs.getLong(3))))
               .forEach(
                   entry ->
                       undelivered
@@ -451,8 +515,12 @@ public final class Dispatcher implements AutoCloseable {
     return CompletableFuture.completedFuture(new Outcome(row, DeliveryStatus.PENDING, null));
   }
 
+  Commands.Protector protector() {
+    return protector;
+  }
+
   /** Spreads sends out when a rate limit is configured. */
-  private void pace() {
+  void pace() {
     if (settings.ratePerSecond() <= 0) {
       return;
     }
@@ -606,12 +674,21 @@ public final class Dispatcher implements AutoCloseable {
                       .bind("cancelled", DeliveryStatus.CANCELLED.name())
                       .bind("before", Sql.at(before))
                       .execute();
+              rows +=
+                  handle
+                      .createUpdate(
+                          "DELETE FROM topic_fanouts WHERE finished_at IS NOT NULL"
+                              + " AND created_at < :before")
+                      .bind("before", Sql.at(before))
+                      .execute();
               // A command is as old as its rows; one still undelivered keeps it.
               handle
                   .createUpdate(
                       "DELETE FROM commands WHERE created_at < :before AND id NOT IN"
                           + " (SELECT command_id FROM command_outbox"
-                          + " WHERE status IN (:pending, :failed))")
+                          + " WHERE status IN (:pending, :failed))"
+                          + " AND id NOT IN (SELECT command_id FROM topic_fanouts"
+                          + " WHERE finished_at IS NULL)")
                   .bind("before", Sql.at(before))
                   .bind("pending", DeliveryStatus.PENDING.name())
                   .bind("failed", DeliveryStatus.FAILED.name())
@@ -644,16 +721,26 @@ public final class Dispatcher implements AutoCloseable {
     try {
       CompletableFuture.allOf(onTheWire)
           .get(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      if (fanout != null) {
+        fanout.awaitSends(settings.ackTimeout());
+      }
     } catch (Exception e) {
       LOG.warn(
           "{} commands still unacknowledged at shutdown; they are resent at the next start",
-          tails.size());
+          tails.size() + (fanout == null ? 0 : fanout.sendsOnTheWire()));
     }
     try {
       writeOutcomes();
+      if (fanout != null) {
+        fanout.record(true);
+      }
     } catch (RuntimeException e) {
       LOG.warn(
           "could not record the last outcomes; those commands are resent at the next start", e);
+    } finally {
+      if (fanout != null) {
+        fanout.close();
+      }
     }
   }
 
@@ -672,12 +759,20 @@ public final class Dispatcher implements AutoCloseable {
 
   private record RecentSends(long second, Set<ByteBuffer> heads) {}
 
+  /** Where a command is in its device's order: by position, then ID. */
+  private record Place(long position, long id) {
+    boolean isBefore(Place other) {
+      return position < other.position || (position == other.position && id < other.id);
+    }
+  }
+
   /**
    * An outbox row as fetched: its pinned key and its device's key still sealed; {@code behind} if
    * an earlier command of its device is undelivered.
    */
   private record Row(
       long id,
+      long position,
       byte[] deviceId,
       int attempts,
       byte[] commandId,
@@ -691,17 +786,19 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     static Outcome failed(Row row, Throwable failure) {
-      Throwable cause = failure;
-      while (cause.getCause() != null
-          && (cause instanceof java.util.concurrent.CompletionException
-              || cause instanceof java.util.concurrent.ExecutionException)) {
-        cause = cause.getCause();
-      }
-      String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-      return new Outcome(
-          row,
-          DeliveryStatus.FAILED,
-          message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) : message);
+      return new Outcome(row, DeliveryStatus.FAILED, describe(failure));
     }
+  }
+
+  /** A failure as recorded in an outbox row: its cause's class and message, bounded. */
+  static String describe(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null
+        && (cause instanceof java.util.concurrent.CompletionException
+            || cause instanceof java.util.concurrent.ExecutionException)) {
+      cause = cause.getCause();
+    }
+    String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    return message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) : message;
   }
 }

@@ -18,18 +18,34 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Enqueues commands inside the caller's transaction, so a state change and the commands it implies
  * commit together or not at all.
  *
- * <p>A command is stored once, sealed, however many devices it goes to; each device gets an outbox
- * row. Transactions that enqueue take {@link #lock the writer lock} first and keep it until they
- * commit, so outbox IDs follow commit order and a device's commands go out in ID order, without a
- * per-device counter to update (a fan-out to 100,000 devices is one INSERT ... SELECT). A row is
- * protected at send time under its device's current command key, unless the key changed after the
- * row was enqueued: {@link #pinKey} and {@link #pinAllKeys} then seal the old key into the row
- * first, so the device can still read it.
+ * <p>A command is stored once, sealed, however many devices it goes to. Transactions that enqueue
+ * take {@link #lock the writer lock} first and keep it until they commit, and take increasing
+ * positions from it: positions follow commit order, and each device gets its commands in position
+ * order, without a per-device counter to update. A command for a few devices, or for all of them,
+ * becomes one outbox row per device; a rotation becomes one {@link #topicFanOut topic fan-out} row,
+ * which the dispatcher delivers by walking the topic's links. A command is protected at send time
+ * under its device's current command key, unless the key changed after the command was enqueued:
+ * {@link #keyChanging} and {@link #allKeysChanging} then keep the old key (sealed) for it, so the
+ * device can still read it.
  */
 public final class OutboxWriter {
   private static final int BATCH = 1_000;
   private static final int COMMAND_ID_BYTES = 16;
   private static final String PIN = "UPDATE command_outbox SET command_key = ? WHERE id = ?";
+  private static final String KEEP_FANOUT_KEY =
+      "INSERT INTO topic_fanout_keys (fanout_position, device_id, command_key) VALUES (?, ?, ?)";
+
+  /**
+   * For each device: the unfinished topic fan-outs that have yet to reach it, committed since its
+   * key last changed (so the key it has now is the one each fan-out must use).
+   */
+  private static final String FANOUTS_AHEAD =
+      " FROM topic_fanouts f JOIN device_topics l ON l.topic_id = f.topic_id"
+          + " JOIN devices d ON d.id = l.device_id"
+          + " WHERE f.finished_at IS NULL AND l.linked_position < f.position"
+          + " AND d.key_position < f.position"
+          + " AND (f.done_through IS NULL OR l.device_id > f.done_through)";
+
   private static final String[] NAMES = {
     "RemoveTopic", "ResetTopics", "SetIDKey", "SetTopicKey",
     "RemovePubKey", "ResetPubKeys", "SetPubKey", "SetC2Key"
@@ -45,14 +61,21 @@ public final class OutboxWriter {
   }
 
   /**
-   * Takes the writer lock until the transaction ends. A transaction that enqueues commands or pins
-   * keys calls this before it locks or writes anything else, so that it cannot deadlock with
-   * another writer; enqueueing and pinning take it too, in case.
+   * Takes the writer lock until the transaction ends and returns a new position: above every
+   * position committed before, and above those this transaction took earlier. A transaction that
+   * enqueues commands, links devices or changes keys calls this before it locks or writes anything
+   * else, so that it cannot deadlock with another writer.
    */
-  public void lock(Handle handle) {
-    handle
-        .createQuery("SELECT id FROM outbox_writer WHERE id = 1 FOR UPDATE")
-        .mapTo(Integer.class)
+  public long lock(Handle handle) {
+    return takeLock(handle);
+  }
+
+  /** {@link #lock}, for the dispatcher. */
+  static long takeLock(Handle handle) {
+    handle.execute("UPDATE outbox_writer SET last_position = last_position + 1 WHERE id = 1");
+    return handle
+        .createQuery("SELECT last_position FROM outbox_writer WHERE id = 1")
+        .mapTo(Long.class)
         .one();
   }
 
@@ -61,14 +84,19 @@ public final class OutboxWriter {
     if (commands.isEmpty()) {
       return;
     }
-    lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     PreparedBatch rows =
         handle.prepareBatch(
-            "INSERT INTO command_outbox (device_id, command_id, status, attempts, created_at,"
-                + " next_attempt_at) VALUES (?, ?, ?, 0, ?, ?)");
+            "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
+                + " created_at, next_attempt_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
     for (byte[] command : commands) {
-      rows.add(deviceId, store(handle, command, now), DeliveryStatus.PENDING.name(), now, now);
+      rows.add(
+          deviceId,
+          lock(handle),
+          store(handle, command, now),
+          DeliveryStatus.PENDING.name(),
+          now,
+          now);
     }
     rows.execute();
   }
@@ -81,18 +109,19 @@ public final class OutboxWriter {
    * @return how many devices it was enqueued for
    */
   public int fanOut(Handle handle, String audience, Map<String, ?> binds, byte[] command) {
-    lock(handle);
+    long position = lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     Map<String, Object> all = new HashMap<>(binds);
+    all.put("position", position);
     all.put("command", store(handle, command, now));
     all.put("pending", DeliveryStatus.PENDING.name());
     all.put("now", now);
     int devices =
         handle
             .createUpdate(
-                "INSERT INTO command_outbox (device_id, command_id, status, attempts, created_at,"
-                    + " next_attempt_at) SELECT a.device_id, :command, :pending, 0, :now, :now"
-                    + " FROM ("
+                "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
+                    + " created_at, next_attempt_at) SELECT a.device_id, :position, :command,"
+                    + " :pending, 0, :now, :now FROM ("
                     + audience
                     + ") a")
             .bindMap(all)
@@ -104,11 +133,31 @@ public final class OutboxWriter {
   }
 
   /**
-   * Before a device's command key changes: its undelivered commands keep the key it has now ({@code
-   * currentKey}), sealed into each row.
+   * Enqueues {@code command} for every device linked to the topic {@code topicId} now: one row
+   * whatever the number of devices (devices linked later are not in its audience); erases the
+   * command.
    */
-  public void pinKey(Handle handle, byte[] deviceId, byte[] currentKey) {
-    lock(handle);
+  public void topicFanOut(Handle handle, byte[] topicId, byte[] command) {
+    long position = lock(handle);
+    OffsetDateTime now = Sql.at(clock.instant());
+    String name = name(command);
+    handle.execute(
+        "INSERT INTO topic_fanouts (position, topic_id, command_id, command_name, created_at)"
+            + " VALUES (?, ?, ?, ?, ?)",
+        position,
+        topicId,
+        store(handle, command, now),
+        name,
+        now);
+  }
+
+  /**
+   * Before a device's command key changes: the commands enqueued for it so far keep the key it has
+   * now ({@code currentKey}), sealed into each outbox row and kept for each unfinished topic
+   * fan-out that has yet to reach it; its later commands use the new key.
+   */
+  public void keyChanging(Handle handle, byte[] deviceId, byte[] currentKey) {
+    long position = lock(handle);
     PreparedBatch pins = handle.prepareBatch(PIN);
     handle
         .createQuery(
@@ -127,11 +176,27 @@ public final class OutboxWriter {
     if (pins.size() > 0) {
       pins.execute();
     }
+    PreparedBatch kept = handle.prepareBatch(KEEP_FANOUT_KEY);
+    handle
+        .createQuery("SELECT f.position" + FANOUTS_AHEAD + " AND l.device_id = :device")
+        .bind("device", deviceId)
+        .mapTo(Long.class)
+        .forEach(
+            fanout ->
+                kept.add(
+                    fanout,
+                    deviceId,
+                    vault.seal(
+                        currentKey, SealedColumn.FANOUT_COMMAND_KEY.label(deviceId, fanout))));
+    if (kept.size() > 0) {
+      kept.execute();
+    }
+    handle.execute("UPDATE devices SET key_position = ? WHERE id = ?", position, deviceId);
   }
 
-  /** {@link #pinKey} for every device at once: before C2's key pair changes. */
-  public void pinAllKeys(Handle handle) {
-    lock(handle);
+  /** {@link #keyChanging} for every device at once: before C2's key pair changes. */
+  public void allKeysChanging(Handle handle) {
+    long position = lock(handle);
     PreparedBatch pins = handle.prepareBatch(PIN);
     handle
         .createQuery(
@@ -145,13 +210,8 @@ public final class OutboxWriter {
             null,
             (ignored, rs, ctx) -> {
               byte[] deviceId = rs.getBytes(2);
-              byte[] key = vault.open(rs.getBytes(3), SealedColumn.DEVICE_KEY.label(deviceId));
-              try {
-                long id = rs.getLong(1);
-                pins.add(vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, id)), id);
-              } finally {
-                Arrays.fill(key, (byte) 0);
-              }
+              long id = rs.getLong(1);
+              pins.add(resealed(rs.getBytes(3), deviceId, SealedColumn.OUTBOX_COMMAND_KEY, id), id);
               if (pins.size() == BATCH) {
                 pins.execute();
               }
@@ -159,6 +219,38 @@ public final class OutboxWriter {
             });
     if (pins.size() > 0) {
       pins.execute();
+    }
+    PreparedBatch kept = handle.prepareBatch(KEEP_FANOUT_KEY);
+    handle
+        .createQuery("SELECT f.position, l.device_id, d.command_key" + FANOUTS_AHEAD)
+        .setFetchSize(BATCH)
+        .reduceResultSet(
+            null,
+            (ignored, rs, ctx) -> {
+              long fanout = rs.getLong(1);
+              byte[] deviceId = rs.getBytes(2);
+              kept.add(
+                  fanout,
+                  deviceId,
+                  resealed(rs.getBytes(3), deviceId, SealedColumn.FANOUT_COMMAND_KEY, fanout));
+              if (kept.size() == BATCH) {
+                kept.execute();
+              }
+              return null;
+            });
+    if (kept.size() > 0) {
+      kept.execute();
+    }
+    handle.execute("UPDATE devices SET key_position = ?", position);
+  }
+
+  /** A device's sealed command key, sealed again for one of its pinned copies. */
+  private byte[] resealed(byte[] sealedDeviceKey, byte[] deviceId, SealedColumn pin, long row) {
+    byte[] key = vault.open(sealedDeviceKey, SealedColumn.DEVICE_KEY.label(deviceId));
+    try {
+      return vault.seal(key, pin.label(deviceId, row));
+    } finally {
+      Arrays.fill(key, (byte) 0);
     }
   }
 

@@ -13,7 +13,8 @@ public enum SealedColumn {
   TOPIC_KEY("topics", "topic_key", "id", ""),
   C2_PRIVATE_KEY("c2_key_pair", "private_key", "generation", ""),
   COMMAND("commands", "command", "id", ""),
-  OUTBOX_COMMAND_KEY("command_outbox", "command_key", "id", "device_id, id");
+  OUTBOX_COMMAND_KEY("command_outbox", "command_key", "id", "device_id, id"),
+  FANOUT_COMMAND_KEY("topic_fanout_keys", "command_key", "id", "device_id, fanout_position");
 
   private static final HexFormat HEX = HexFormat.of();
 
@@ -41,14 +42,17 @@ public enum SealedColumn {
     return table + "." + column + ":" + generation;
   }
 
-  /** The label of a command's pinned key: bound to its device and its outbox row. */
-  public String label(byte[] deviceId, long outboxId) {
-    return table + "." + column + ":" + HEX.formatHex(deviceId) + "/" + outboxId;
+  /**
+   * The label of a pinned key: bound to its device and its outbox row ({@link #OUTBOX_COMMAND_KEY})
+   * or topic fan-out ({@link #FANOUT_COMMAND_KEY}).
+   */
+  public String label(byte[] deviceId, long rowOrFanout) {
+    return table + "." + column + ":" + HEX.formatHex(deviceId) + "/" + rowOrFanout;
   }
 
   /** A value below every primary key of the table: where {@link #scan()} starts. */
   Object lowestKey() {
-    return this == C2_PRIVATE_KEY || this == OUTBOX_COMMAND_KEY
+    return this == C2_PRIVATE_KEY || this == OUTBOX_COMMAND_KEY || this == FANOUT_COMMAND_KEY
         ? (Object) Long.MIN_VALUE
         : new byte[0];
   }

@@ -1,0 +1,545 @@
+package io.e4j.server.internal.outbox;
+
+import io.e4j.core.Commands;
+import io.e4j.server.C2Config;
+import io.e4j.server.DeliveryStatus;
+import io.e4j.server.internal.store.Database;
+import io.e4j.server.internal.store.Sql;
+import io.e4j.server.internal.transport.Transport;
+import io.e4j.server.internal.vault.SealedColumn;
+import io.e4j.server.internal.vault.Vault;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one topic fan-out (a rotation) by walking the topic's links in device order: each
+ * device's command is protected and sent straight from the link, without an outbox row, which is
+ * what lets a rotation for 100,000 devices go out at nearly the broker's own rate.
+ *
+ * <p>The dispatcher walks one fan-out at a time, the earliest unfinished one, and holds back every
+ * command committed after it until it finishes, so a device still gets its commands in position
+ * order. A device the walk cannot serve directly becomes an outbox row at the fan-out's position,
+ * which the dispatcher then orders like any other: one with earlier commands still undelivered, and
+ * one whose send failed (retried with backoff like any row). Devices linked after the fan-out are
+ * not in its audience; a device whose key changed after it gets the command under the key it had,
+ * kept for the walk by {@link OutboxWriter#keyChanging}.
+ *
+ * <p>Progress is persisted as "done through device X" once every device up to X is acknowledged or
+ * has its row: after a crash the walk resumes there and sends the devices after X again, which they
+ * treat as the no-ops they are. Used by the dispatcher's thread only, except where noted.
+ */
+final class TopicFanoutWalk implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicFanoutWalk.class);
+  private static final byte[] BEFORE_EVERY_DEVICE = new byte[0];
+
+  private static final String LINKS =
+      "SELECT l.device_id, l.linked_position, d.key_position, d.command_key, %s"
+          + " FROM device_topics l JOIN devices d ON d.id = l.device_id"
+          + " WHERE l.topic_id = :topic AND l.device_id > :after"
+          // Ordered by the link index's whole key, which H2 then reads in order instead of
+          // sorting every remaining link for each chunk.
+          + " ORDER BY l.topic_id, l.device_id LIMIT :limit";
+
+  /** The earliest position at or before the fan-out's where the device has an undelivered row. */
+  private static final String EARLIEST_UNDELIVERED =
+      "(SELECT MIN(e.position) FROM command_outbox e WHERE e.device_id = l.device_id"
+          + " AND e.position <= :position AND e."
+          + Dispatcher.UNDELIVERED
+          + ")";
+
+  private final Database database;
+  private final Vault vault;
+  private final Transport transport;
+  private final Clock clock;
+  private final C2Config.Delivery settings;
+  private final Commands.Protector protector;
+  private final Runnable pace;
+  private final Runnable wake;
+  private final IntFunction<Duration> backoff;
+
+  /**
+   * Devices per chunk at least, while sends are on the wire: a round trip to the database and a
+   * wake-up of the dispatcher for every few acknowledgements would cost more than they deliver.
+   */
+  private final int chunk;
+
+  private final long position;
+  private final byte[] topicId;
+  private final byte[] commandId;
+  private final byte[] command;
+  private final String linksQuery;
+
+  private byte[] walkedThrough;
+  private boolean walked;
+
+  /** Every device visited and not yet counted in the persisted progress, in walk order. */
+  private final Deque<Visit> visits = new ArrayDeque<>();
+
+  /** The size of {@link #visits}, for the transport's threads. */
+  private volatile int unrecorded;
+
+  /** Done with, but not yet in the persisted progress. */
+  private byte[] unpersistedThrough;
+
+  private int unpersisted;
+  private Instant persistedAt;
+  private final AtomicInteger acknowledgedSinceWake = new AtomicInteger();
+
+  /** Visits whose send failed and that need their row; added to by the transport's threads. */
+  private final ConcurrentLinkedQueue<Visit> failures = new ConcurrentLinkedQueue<>();
+
+  private final Set<CompletableFuture<?>> onTheWire = ConcurrentHashMap.newKeySet();
+
+  private TopicFanoutWalk(
+      Dispatcher dispatcher,
+      Database database,
+      Vault vault,
+      Transport transport,
+      Clock clock,
+      C2Config.Delivery settings,
+      int chunk,
+      Fanout fanout,
+      byte[] command,
+      boolean earlierRowsMayExist) {
+    this.database = database;
+    this.vault = vault;
+    this.transport = transport;
+    this.clock = clock;
+    this.settings = settings;
+    this.protector = dispatcher.protector();
+    this.pace = dispatcher::pace;
+    this.wake = dispatcher::wake;
+    this.backoff = dispatcher::backoff;
+    this.chunk = chunk;
+    this.persistedAt = clock.instant();
+    this.position = fanout.position();
+    this.topicId = fanout.topicId();
+    this.commandId = fanout.commandId();
+    this.command = command;
+    this.walkedThrough = fanout.doneThrough() == null ? BEFORE_EVERY_DEVICE : fanout.doneThrough();
+    // Rows at or before this position only get delivered while the fan-out runs, never enqueued
+    // (later commands wait for it): if there are none now, no device needs the per-device probe.
+    this.linksQuery =
+        String.format(LINKS, earlierRowsMayExist ? EARLIEST_UNDELIVERED : "CAST(NULL AS BIGINT)");
+  }
+
+  /** The fan-out at {@code position}, ready to walk from where it was left. */
+  static TopicFanoutWalk resume(
+      Dispatcher dispatcher,
+      Database database,
+      Vault vault,
+      Transport transport,
+      Clock clock,
+      C2Config.Delivery settings,
+      int chunk,
+      long position) {
+    return database.read(
+        handle -> {
+          Fanout fanout =
+              handle
+                  .createQuery(
+                      "SELECT f.position, f.topic_id, f.command_id, f.done_through, c.command"
+                          + " FROM topic_fanouts f JOIN commands c ON c.id = f.command_id"
+                          + " WHERE f.position = ?")
+                  .bind(0, position)
+                  .map(
+                      (rs, ctx) ->
+                          new Fanout(
+                              rs.getLong(1),
+                              rs.getBytes(2),
+                              rs.getBytes(3),
+                              rs.getBytes(4),
+                              rs.getBytes(5)))
+                  .one();
+          byte[] command =
+              vault.open(fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
+          boolean earlierRowsMayExist =
+              handle
+                      .createQuery(
+                          "SELECT COUNT(*) FROM (SELECT 1 FROM command_outbox WHERE status IN"
+                              + " (:pending, :failed) AND position <= :position LIMIT 1) e")
+                      .bind("pending", DeliveryStatus.PENDING.name())
+                      .bind("failed", DeliveryStatus.FAILED.name())
+                      .bind("position", position)
+                      .mapTo(Integer.class)
+                      .one()
+                  > 0;
+          return new TopicFanoutWalk(
+              dispatcher,
+              database,
+              vault,
+              transport,
+              clock,
+              settings,
+              chunk,
+              fanout,
+              command,
+              earlierRowsMayExist);
+        });
+  }
+
+  long position() {
+    return position;
+  }
+
+  /** Devices visited whose outcome is not recorded yet: they count against the in-flight limit. */
+  int unrecorded() {
+    return unrecorded;
+  }
+
+  /**
+   * Visits up to {@code limit} more devices: sends each its command, or gives it a row. Waits for
+   * room for a whole chunk while sends are on the wire.
+   *
+   * @return how many devices were visited
+   */
+  int walk(int limit) {
+    if (walked || limit <= 0 || (limit < chunk && !onTheWire.isEmpty())) {
+      return 0;
+    }
+    List<Link> links =
+        database.read(
+            handle ->
+                handle
+                    .createQuery(linksQuery)
+                    .bind("topic", topicId)
+                    .bind("after", walkedThrough)
+                    .bind("position", position)
+                    .bind("delivered", DeliveryStatus.DELIVERED.name())
+                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
+                    .bind("limit", limit)
+                    .map(
+                        (rs, ctx) ->
+                            new Link(
+                                rs.getBytes(1),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getBytes(4),
+                                (Long) rs.getObject(5, Long.class)))
+                    .list());
+    walked = links.size() < limit;
+    if (links.isEmpty()) {
+      return 0;
+    }
+    walkedThrough = links.get(links.size() - 1).deviceId();
+    List<Visit> needRows = new ArrayList<>();
+    List<Map.Entry<Link, Visit>> sends = new ArrayList<>();
+    List<byte[]> keptFor = new ArrayList<>();
+    for (Link link : links) {
+      Visit visit = new Visit(link.deviceId());
+      visits.add(visit);
+      unrecorded = visits.size();
+      if (link.linkedPosition() > position
+          || (link.earliestUndelivered() != null && link.earliestUndelivered() == position)) {
+        // Linked after the fan-out (the link sent the key), or it already has its row.
+        visit.finished = true;
+      } else if (link.earliestUndelivered() != null) {
+        needRows.add(visit);
+      } else {
+        sends.add(Map.entry(link, visit));
+        if (link.keyPosition() > position) {
+          keptFor.add(link.deviceId());
+        }
+      }
+    }
+    if (!needRows.isEmpty()) {
+      Instant now = clock.instant();
+      database.useTransaction(
+          handle -> {
+            OutboxWriter.takeLock(handle);
+            for (Visit visit : needRows) {
+              enqueue(handle, visit.deviceId, DeliveryStatus.PENDING, null, now);
+            }
+          });
+      needRows.forEach(visit -> visit.finished = true);
+    }
+    Map<ByteBuffer, byte[]> keptKeys = keptFor.isEmpty() ? Map.of() : keptKeys(keptFor);
+    for (Map.Entry<Link, Visit> send : sends) {
+      Link link = send.getKey();
+      byte[] kept = keptKeys.get(ByteBuffer.wrap(link.deviceId()));
+      send(link, send.getValue(), kept);
+    }
+    return links.size();
+  }
+
+  private void send(Link link, Visit visit, byte[] keptKey) {
+    byte[] message;
+    try {
+      byte[] key =
+          link.keyPosition() > position
+              ? openKept(link.deviceId(), keptKey)
+              : vault.open(link.sealedKey(), SealedColumn.DEVICE_KEY.label(link.deviceId()));
+      try {
+        pace.run();
+        message = protector.protect(command, key, clock.instant());
+      } finally {
+        Arrays.fill(key, (byte) 0);
+      }
+    } catch (RuntimeException e) {
+      failed(visit, e);
+      return;
+    }
+    CompletableFuture<Void> sent =
+        transport
+            .send(link.deviceId(), message)
+            .orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    onTheWire.add(sent);
+    sent.whenComplete(
+        (ok, failure) -> {
+          if (failure == null) {
+            visit.finished = true;
+          } else {
+            failed(visit, failure);
+          }
+          onTheWire.remove(sent);
+          if (acknowledgedSinceWake.incrementAndGet() >= chunk || onTheWire.isEmpty()) {
+            acknowledgedSinceWake.set(0);
+            wake.run();
+          }
+        });
+  }
+
+  private byte[] openKept(byte[] deviceId, byte[] keptKey) {
+    if (keptKey == null) {
+      throw new IllegalStateException(
+          "the key the device had when the rotation was committed was not kept");
+    }
+    return vault.open(keptKey, SealedColumn.FANOUT_COMMAND_KEY.label(deviceId, position));
+  }
+
+  /** Any thread. */
+  private void failed(Visit visit, Throwable failure) {
+    visit.error = Dispatcher.describe(failure);
+    failures.add(visit);
+  }
+
+  /** The keys kept for this fan-out for {@code devices} whose key changed since it was made. */
+  private Map<ByteBuffer, byte[]> keptKeys(List<byte[]> devices) {
+    Map<ByteBuffer, byte[]> kept = new HashMap<>();
+    database.read(
+        handle -> {
+          handle
+              .createQuery(
+                  "SELECT device_id, command_key FROM topic_fanout_keys"
+                      + " WHERE fanout_position = :position AND device_id IN (<devices>)")
+              .bind("position", position)
+              .bindList("devices", devices)
+              .map((rs, ctx) -> Map.entry(rs.getBytes(1), rs.getBytes(2)))
+              .forEach(entry -> kept.put(ByteBuffer.wrap(entry.getKey()), entry.getValue()));
+          return null;
+        });
+    return kept;
+  }
+
+  /**
+   * Gives failed sends their rows and persists how far the walk is done (every chunk of devices or
+   * second, with every failure, and when asked to {@code persistNow}); finishes the fan-out once
+   * every device is.
+   *
+   * @return true if the fan-out is finished
+   */
+  boolean record(boolean persistNow) {
+    List<Visit> failed = new ArrayList<>();
+    for (Visit visit; (visit = failures.poll()) != null; ) {
+      failed.add(visit);
+    }
+    Set<Visit> rowsNow = Collections.newSetFromMap(new IdentityHashMap<>());
+    rowsNow.addAll(failed);
+    int done = 0;
+    byte[] doneThrough = unpersistedThrough;
+    for (Visit visit : visits) {
+      if (!visit.finished && !rowsNow.contains(visit)) {
+        break;
+      }
+      done++;
+      doneThrough = visit.deviceId;
+    }
+    boolean finishing = walked && done == visits.size() && onTheWire.isEmpty();
+    Instant at = clock.instant();
+    boolean persist =
+        finishing
+            || !failed.isEmpty()
+            || (doneThrough != null
+                && (persistNow
+                    || unpersisted + done >= chunk
+                    || at.isAfter(persistedAt.plusSeconds(1))));
+    if (!persist) {
+      popDone(done, doneThrough);
+      return false;
+    }
+    byte[] through = doneThrough;
+    try {
+      database.useTransaction(
+          handle -> {
+            if (!failed.isEmpty()) {
+              OutboxWriter.takeLock(handle);
+              for (Visit visit : failed) {
+                enqueue(handle, visit.deviceId, DeliveryStatus.FAILED, visit.error, at);
+              }
+            }
+            if (through != null) {
+              handle.execute(
+                  "UPDATE topic_fanouts SET done_through = ? WHERE position = ?",
+                  through,
+                  position);
+            }
+            if (finishing) {
+              handle.execute(
+                  "UPDATE topic_fanouts SET finished_at = ? WHERE position = ?",
+                  Sql.at(at),
+                  position);
+              handle.execute("DELETE FROM topic_fanout_keys WHERE fanout_position = ?", position);
+            }
+          });
+    } catch (RuntimeException e) {
+      failures.addAll(failed);
+      throw e;
+    }
+    if (!failed.isEmpty()) {
+      LOG.warn(
+          "{} devices of the rotation at position {} not acknowledged, will retry: {}",
+          failed.size(),
+          position,
+          failed.get(0).error);
+    }
+    failed.forEach(visit -> visit.finished = true);
+    popDone(done, null);
+    unpersisted = 0;
+    persistedAt = at;
+    return finishing;
+  }
+
+  /** Drops the first {@code done} visits, done through {@code through} (null: persisted). */
+  private void popDone(int done, byte[] through) {
+    for (int i = 0; i < done; i++) {
+      visits.removeFirst();
+    }
+    unrecorded = visits.size();
+    unpersisted += done;
+    unpersistedThrough = through;
+  }
+
+  /**
+   * The fan-out's command for one device as an outbox row at the fan-out's position, under the key
+   * kept for it if its key changed since; none if the device was removed. Under the writer lock.
+   */
+  private void enqueue(
+      Handle handle, byte[] deviceId, DeliveryStatus status, String error, Instant now) {
+    boolean exists =
+        handle
+                .createQuery("SELECT COUNT(*) FROM devices WHERE id = ?")
+                .bind(0, deviceId)
+                .mapTo(Integer.class)
+                .one()
+            > 0;
+    if (!exists) {
+      return;
+    }
+    boolean failed = status == DeliveryStatus.FAILED;
+    handle
+        .createUpdate(
+            "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
+                + " last_error, created_at, next_attempt_at)"
+                + " VALUES (:device, :position, :command, :status, :attempts, :error, :now,"
+                + " :next)")
+        .bind("device", deviceId)
+        .bind("position", position)
+        .bind("command", commandId)
+        .bind("status", status.name())
+        .bind("attempts", failed ? 1 : 0)
+        .bind("error", error)
+        .bind("now", Sql.at(now))
+        .bind("next", Sql.at(failed ? now.plus(backoff.apply(1)) : now))
+        .execute();
+    // The writer lock keeps other transactions from adding rows meanwhile.
+    long id =
+        handle
+            .createQuery("SELECT MAX(id) FROM command_outbox WHERE device_id = ? AND position = ?")
+            .bind(0, deviceId)
+            .bind(1, position)
+            .mapTo(Long.class)
+            .one();
+    Optional<byte[]> kept =
+        handle
+            .createQuery(
+                "SELECT command_key FROM topic_fanout_keys"
+                    + " WHERE fanout_position = ? AND device_id = ?")
+            .bind(0, position)
+            .bind(1, deviceId)
+            .mapTo(byte[].class)
+            .findFirst();
+    if (kept.isPresent()) {
+      byte[] key = openKept(deviceId, kept.get());
+      try {
+        handle.execute(
+            "UPDATE command_outbox SET command_key = ? WHERE id = ?",
+            vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, id)),
+            id);
+      } finally {
+        Arrays.fill(key, (byte) 0);
+      }
+    }
+  }
+
+  /** Waits up to {@code timeout} for the sends on the wire. */
+  void awaitSends(Duration timeout) throws Exception {
+    CompletableFuture.allOf(onTheWire.toArray(CompletableFuture[]::new))
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int sendsOnTheWire() {
+    return onTheWire.size();
+  }
+
+  /** Erases the command. */
+  @Override
+  public void close() {
+    Arrays.fill(command, (byte) 0);
+  }
+
+  /** One device of the walk. */
+  private static final class Visit {
+    final byte[] deviceId;
+
+    /** Acknowledged, not in the audience, or given its row: counts toward the progress. */
+    volatile boolean finished;
+
+    volatile String error;
+
+    Visit(byte[] deviceId) {
+      this.deviceId = deviceId;
+    }
+  }
+
+  private record Link(
+      byte[] deviceId,
+      long linkedPosition,
+      long keyPosition,
+      byte[] sealedKey,
+      Long earliestUndelivered) {}
+
+  private record Fanout(
+      long position, byte[] topicId, byte[] commandId, byte[] doneThrough, byte[] sealedCommand) {}
+}
