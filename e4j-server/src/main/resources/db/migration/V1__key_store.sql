@@ -134,6 +134,9 @@ CREATE TABLE topic_fanouts (
   finished_at TIMESTAMP WITH TIME ZONE
 );
 CREATE INDEX topic_fanouts_by_topic ON topic_fanouts (topic_id, position);
+-- The dispatcher looks for the earliest unfinished one at every round; finished ones stay for the
+-- retention period.
+CREATE INDEX topic_fanouts_unfinished ON topic_fanouts (finished_at, position);
 
 -- The key a device had when an unfinished fan-out was committed, kept (sealed) when that key
 -- changes before the walk reaches the device. Erased when the fan-out finishes.

@@ -105,6 +105,34 @@ public final class Mosquitto implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes it (SIGSTOP): connections stay open, nothing is answered, as with a broker stuck or far
+   * away; {@link #thaw} resumes it.
+   */
+  public void freeze() throws IOException {
+    signal("-STOP");
+  }
+
+  public void thaw() throws IOException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException {
+    try {
+      Process kill =
+          new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (kill.waitFor() != 0) {
+        throw new IOException(
+            "kill " + signal + " failed: " + new String(kill.getInputStream().readAllBytes()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while signalling mosquitto", e);
+    }
+  }
+
   public void restart() throws IOException {
     stop();
     launch();
@@ -112,6 +140,11 @@ public final class Mosquitto implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      thaw();
+    } catch (IOException e) {
+      // Not frozen, or gone: stopping it is all that matters.
+    }
     stop();
   }
 

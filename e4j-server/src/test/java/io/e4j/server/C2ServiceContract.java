@@ -274,16 +274,9 @@ abstract class C2ServiceContract {
   void newC2KeyBeforeARotationReachesTheDevices_theyGetItUnderTheOldOne() throws Exception {
     // Five commands a second: C2's key changes while the rotation has yet to reach most devices.
     start(CryptoMode.PUBLIC_KEY, C2Config.Delivery.defaults().withRatePerSecond(5));
-    c2.createTopic("c2-rekeyed/rotated");
     Device publisher = devices.create("c2-rekeyed-publisher");
-    List<Device> fleet = devices.createAll("c2-rekeyed-device-", 4);
-    c2.link(publisher.ref(), "c2-rekeyed/rotated");
-    for (Device device : fleet) {
-      c2.link(device.ref(), "c2-rekeyed/rotated");
-      c2.sendPublicKey(publisher.ref(), device.ref());
-    }
-    awaitTrue(() -> c2.undeliveredCount() == 0);
-    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == 2));
+    List<Device> fleet =
+        linkedFleet(CryptoMode.PUBLIC_KEY, "c2-rekeyed/rotated", publisher, "c2-rekeyed-", 4);
 
     c2.rotateTopicKey("c2-rekeyed/rotated");
     c2.newC2Key();
@@ -474,19 +467,9 @@ abstract class C2ServiceContract {
     // Five commands a second: most devices get their new key while the rotation has yet to reach
     // them. Each must get the rotation under the key it has then, and its new key after.
     start(mode, C2Config.Delivery.defaults().withRatePerSecond(5));
-    c2.createTopic("rekeyed/rotated");
     Device publisher = devices.create("rekeyed-publisher");
-    List<Device> fleet = devices.createAll("rekeyed-device-", 6);
-    c2.link(publisher.ref(), "rekeyed/rotated");
-    for (Device device : fleet) {
-      c2.link(device.ref(), "rekeyed/rotated");
-      if (mode == CryptoMode.PUBLIC_KEY) {
-        c2.sendPublicKey(publisher.ref(), device.ref());
-      }
-    }
-    awaitTrue(() -> c2.undeliveredCount() == 0);
+    List<Device> fleet = linkedFleet(mode, "rekeyed/rotated", publisher, "rekeyed-", 6);
     int before = mode == CryptoMode.PUBLIC_KEY ? 2 : 1;
-    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == before));
 
     c2.rotateTopicKey("rekeyed/rotated");
     fleet.forEach(device -> c2.newDeviceKey(device.ref()));
@@ -503,6 +486,28 @@ abstract class C2ServiceContract {
     publisher.publish("rekeyed/rotated", "under the rotated key".getBytes(UTF_8));
     awaitTrue(() -> fleet.stream().allMatch(d -> d.messages.size() == 1));
     assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
+  }
+
+  /**
+   * {@code count} devices linked to a new {@code topic} with {@code publisher}, which (in PK mode)
+   * they hold the public key of; returned once they have applied those commands.
+   */
+  private List<Device> linkedFleet(
+      CryptoMode mode, String topic, Device publisher, String namePrefix, int count)
+      throws Exception {
+    c2.createTopic(topic);
+    List<Device> fleet = devices.createAll(namePrefix, count);
+    c2.link(publisher.ref(), topic);
+    for (Device device : fleet) {
+      c2.link(device.ref(), topic);
+      if (mode == CryptoMode.PUBLIC_KEY) {
+        c2.sendPublicKey(publisher.ref(), device.ref());
+      }
+    }
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    int applied = mode == CryptoMode.PUBLIC_KEY ? 2 : 1;
+    awaitTrue(() -> fleet.stream().allMatch(d -> d.commands.get() == applied));
+    return fleet;
   }
 
   private static void repeat(int times, Runnable operation) {

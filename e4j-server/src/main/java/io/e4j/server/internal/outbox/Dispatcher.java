@@ -228,11 +228,7 @@ public final class Dispatcher implements AutoCloseable {
       fanout =
           TopicFanoutWalk.resume(
               this,
-              database,
-              vault,
-              transport,
-              clock,
-              settings,
+              new TopicFanoutWalk.Parts(database, vault, transport, clock, settings),
               Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
               earliestFanout);
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.jdbi.v3.core.Handle;
@@ -57,14 +58,24 @@ final class TopicFanoutWalk implements AutoCloseable {
   private static final String LINKS =
       "SELECT l.device_id, l.linked_position, d.key_position, d.command_key, %s"
           + " FROM device_topics l JOIN devices d ON d.id = l.device_id"
-          + " WHERE l.topic_id = :topic AND l.device_id > :after"
+          + " WHERE l.topic_id = :topic AND l.device_id > :after%s"
           // Ordered by the link index's whole key, which H2 then reads in order instead of
           // sorting every remaining link for each chunk.
           + " ORDER BY l.topic_id, l.device_id LIMIT :limit";
 
-  /** The earliest position at or before the fan-out's where the device has an undelivered row. */
-  private static final String EARLIEST_UNDELIVERED =
-      "(SELECT MIN(e.position) FROM command_outbox e WHERE e.device_id = l.device_id"
+  /**
+   * PostgreSQL merge-joins the links with the devices' index, which it scans from the first device
+   * unless told where to start (a chunk half-way through 100,000 devices read 50,000 index
+   * entries); the same bound makes H2 5 times slower.
+   */
+  private static final String DEVICES_AFTER = " AND d.id > :after";
+
+  /**
+   * The latest position at or before the fan-out's where the device has an undelivered row: the
+   * fan-out's own if the device already has its row for it, an earlier one if it must get one.
+   */
+  private static final String LATEST_UNDELIVERED =
+      "(SELECT MAX(e.position) FROM command_outbox e WHERE e.device_id = l.device_id"
           + " AND e.position <= :position AND e."
           + Dispatcher.UNDELIVERED
           + ")";
@@ -114,20 +125,16 @@ final class TopicFanoutWalk implements AutoCloseable {
 
   private TopicFanoutWalk(
       Dispatcher dispatcher,
-      Database database,
-      Vault vault,
-      Transport transport,
-      Clock clock,
-      C2Config.Delivery settings,
+      Parts parts,
       int chunk,
       Fanout fanout,
       byte[] command,
       boolean earlierRowsMayExist) {
-    this.database = database;
-    this.vault = vault;
-    this.transport = transport;
-    this.clock = clock;
-    this.settings = settings;
+    this.database = parts.database();
+    this.vault = parts.vault();
+    this.transport = parts.transport();
+    this.clock = parts.clock();
+    this.settings = parts.settings();
     this.protector = dispatcher.protector();
     this.pace = dispatcher::pace;
     this.wake = dispatcher::wake;
@@ -142,62 +149,52 @@ final class TopicFanoutWalk implements AutoCloseable {
     // Rows at or before this position only get delivered while the fan-out runs, never enqueued
     // (later commands wait for it): if there are none now, no device needs the per-device probe.
     this.linksQuery =
-        String.format(LINKS, earlierRowsMayExist ? EARLIEST_UNDELIVERED : "CAST(NULL AS BIGINT)");
+        String.format(
+            LINKS,
+            earlierRowsMayExist ? LATEST_UNDELIVERED : "CAST(NULL AS BIGINT)",
+            database.isH2() ? "" : DEVICES_AFTER);
   }
 
   /** The fan-out at {@code position}, ready to walk from where it was left. */
-  static TopicFanoutWalk resume(
-      Dispatcher dispatcher,
-      Database database,
-      Vault vault,
-      Transport transport,
-      Clock clock,
-      C2Config.Delivery settings,
-      int chunk,
-      long position) {
-    return database.read(
-        handle -> {
-          Fanout fanout =
-              handle
-                  .createQuery(
-                      "SELECT f.position, f.topic_id, f.command_id, f.done_through, c.command"
-                          + " FROM topic_fanouts f JOIN commands c ON c.id = f.command_id"
-                          + " WHERE f.position = ?")
-                  .bind(0, position)
-                  .map(
-                      (rs, ctx) ->
-                          new Fanout(
-                              rs.getLong(1),
-                              rs.getBytes(2),
-                              rs.getBytes(3),
-                              rs.getBytes(4),
-                              rs.getBytes(5)))
-                  .one();
-          byte[] command =
-              vault.open(fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
-          boolean earlierRowsMayExist =
-              handle
+  static TopicFanoutWalk resume(Dispatcher dispatcher, Parts parts, int chunk, long position) {
+    Vault vault = parts.vault();
+    return parts
+        .database()
+        .read(
+            handle -> {
+              Fanout fanout =
+                  handle
                       .createQuery(
-                          "SELECT COUNT(*) FROM (SELECT 1 FROM command_outbox WHERE status IN"
-                              + " (:pending, :failed) AND position <= :position LIMIT 1) e")
-                      .bind("pending", DeliveryStatus.PENDING.name())
-                      .bind("failed", DeliveryStatus.FAILED.name())
-                      .bind("position", position)
-                      .mapTo(Integer.class)
-                      .one()
-                  > 0;
-          return new TopicFanoutWalk(
-              dispatcher,
-              database,
-              vault,
-              transport,
-              clock,
-              settings,
-              chunk,
-              fanout,
-              command,
-              earlierRowsMayExist);
-        });
+                          "SELECT f.position, f.topic_id, f.command_id, f.done_through, c.command"
+                              + " FROM topic_fanouts f JOIN commands c ON c.id = f.command_id"
+                              + " WHERE f.position = ?")
+                      .bind(0, position)
+                      .map(
+                          (rs, ctx) ->
+                              new Fanout(
+                                  rs.getLong(1),
+                                  rs.getBytes(2),
+                                  rs.getBytes(3),
+                                  rs.getBytes(4),
+                                  rs.getBytes(5)))
+                      .one();
+              byte[] command =
+                  vault.open(
+                      fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
+              boolean earlierRowsMayExist =
+                  handle
+                          .createQuery(
+                              "SELECT COUNT(*) FROM (SELECT 1 FROM command_outbox WHERE status IN"
+                                  + " (:pending, :failed) AND position <= :position LIMIT 1) e")
+                          .bind("pending", DeliveryStatus.PENDING.name())
+                          .bind("failed", DeliveryStatus.FAILED.name())
+                          .bind("position", position)
+                          .mapTo(Integer.class)
+                          .one()
+                      > 0;
+              return new TopicFanoutWalk(
+                  dispatcher, parts, chunk, fanout, command, earlierRowsMayExist);
+            });
   }
 
   long position() {
@@ -239,29 +236,18 @@ final class TopicFanoutWalk implements AutoCloseable {
                                 rs.getBytes(4),
                                 (Long) rs.getObject(5, Long.class)))
                     .list());
-    walked = links.size() < limit;
-    if (links.isEmpty()) {
-      return 0;
-    }
-    walkedThrough = links.get(links.size() - 1).deviceId();
-    List<Visit> needRows = new ArrayList<>();
-    List<Map.Entry<Link, Visit>> sends = new ArrayList<>();
+    // Rows and kept keys first: if the database fails here, nothing has changed and the next
+    // round reads the same chunk again.
+    List<Link> needRows = new ArrayList<>();
     List<byte[]> keptFor = new ArrayList<>();
     for (Link link : links) {
-      Visit visit = new Visit(link.deviceId());
-      visits.add(visit);
-      unrecorded = visits.size();
-      if (link.linkedPosition() > position
-          || (link.earliestUndelivered() != null && link.earliestUndelivered() == position)) {
-        // Linked after the fan-out (the link sent the key), or it already has its row.
-        visit.finished = true;
-      } else if (link.earliestUndelivered() != null) {
-        needRows.add(visit);
-      } else {
-        sends.add(Map.entry(link, visit));
-        if (link.keyPosition() > position) {
-          keptFor.add(link.deviceId());
-        }
+      if (link.visitedBefore(position)) {
+        continue;
+      }
+      if (link.latestUndelivered() != null) {
+        needRows.add(link);
+      } else if (link.keyPosition() > position) {
+        keptFor.add(link.deviceId());
       }
     }
     if (!needRows.isEmpty()) {
@@ -269,24 +255,33 @@ final class TopicFanoutWalk implements AutoCloseable {
       database.useTransaction(
           handle -> {
             OutboxWriter.takeLock(handle);
-            for (Visit visit : needRows) {
-              enqueue(handle, visit.deviceId, DeliveryStatus.PENDING, null, now);
+            for (Link link : needRows) {
+              enqueue(handle, link.deviceId(), DeliveryStatus.PENDING, null, now);
             }
           });
-      needRows.forEach(visit -> visit.finished = true);
     }
     Map<ByteBuffer, byte[]> keptKeys = keptFor.isEmpty() ? Map.of() : keptKeys(keptFor);
-    for (Map.Entry<Link, Visit> send : sends) {
-      Link link = send.getKey();
-      byte[] kept = keptKeys.get(ByteBuffer.wrap(link.deviceId()));
-      send(link, send.getValue(), kept);
+    walked = links.size() < limit;
+    if (!links.isEmpty()) {
+      walkedThrough = links.get(links.size() - 1).deviceId();
     }
+    for (Link link : links) {
+      Visit visit = new Visit(link.deviceId());
+      visits.add(visit);
+      if (link.visitedBefore(position) || link.latestUndelivered() != null) {
+        visit.finished = true;
+      } else {
+        send(link, visit, keptKeys.get(ByteBuffer.wrap(link.deviceId())));
+      }
+    }
+    unrecorded = visits.size();
     return links.size();
   }
 
   private void send(Link link, Visit visit, byte[] keptKey) {
-    byte[] message;
+    CompletableFuture<Void> sent;
     try {
+      byte[] message;
       byte[] key =
           link.keyPosition() > position
               ? openKept(link.deviceId(), keptKey)
@@ -297,14 +292,13 @@ final class TopicFanoutWalk implements AutoCloseable {
       } finally {
         Arrays.fill(key, (byte) 0);
       }
+      sent = transport.send(link.deviceId(), message);
     } catch (RuntimeException e) {
       failed(visit, e);
       return;
     }
-    CompletableFuture<Void> sent =
-        transport
-            .send(link.deviceId(), message)
-            .orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    visit.sentAtNanos = System.nanoTime();
+    visit.sent = sent;
     onTheWire.add(sent);
     sent.whenComplete(
         (ok, failure) -> {
@@ -361,6 +355,7 @@ final class TopicFanoutWalk implements AutoCloseable {
    * @return true if the fan-out is finished
    */
   boolean record(boolean persistNow) {
+    expireUnacknowledged();
     List<Visit> failed = new ArrayList<>();
     for (Visit visit; (visit = failures.poll()) != null; ) {
       failed.add(visit);
@@ -429,6 +424,26 @@ final class TopicFanoutWalk implements AutoCloseable {
     unpersisted = 0;
     persistedAt = at;
     return finishing;
+  }
+
+  /**
+   * Fails the sends not acknowledged within the timeout. Checked here, oldest first, rather than
+   * with a timer for each of 100,000 sends.
+   */
+  private void expireUnacknowledged() {
+    long now = System.nanoTime();
+    long timeout = settings.ackTimeout().toNanos();
+    for (Visit visit : visits) {
+      CompletableFuture<Void> sent = visit.sent;
+      if (sent == null || sent.isDone()) {
+        continue;
+      }
+      if (now - visit.sentAtNanos < timeout) {
+        break;
+      }
+      sent.completeExceptionally(
+          new TimeoutException("not acknowledged within " + settings.ackTimeout()));
+    }
   }
 
   /** Drops the first {@code done} visits, done through {@code through} (null: persisted). */
@@ -519,6 +534,14 @@ final class TopicFanoutWalk implements AutoCloseable {
     Arrays.fill(command, (byte) 0);
   }
 
+  /** What the dispatcher delivers with. */
+  record Parts(
+      Database database,
+      Vault vault,
+      Transport transport,
+      Clock clock,
+      C2Config.Delivery settings) {}
+
   /** One device of the walk. */
   private static final class Visit {
     final byte[] deviceId;
@@ -528,17 +551,36 @@ final class TopicFanoutWalk implements AutoCloseable {
 
     volatile String error;
 
+    /** Its send, if it was sent; when. */
+    CompletableFuture<Void> sent;
+
+    long sentAtNanos;
+
     Visit(byte[] deviceId) {
       this.deviceId = deviceId;
     }
   }
 
+  /**
+   * A link as the walk reads it, with the device's key still sealed; {@code latestUndelivered}: the
+   * position of the device's latest undelivered row at or before the fan-out's, if any.
+   */
   private record Link(
       byte[] deviceId,
       long linkedPosition,
       long keyPosition,
       byte[] sealedKey,
-      Long earliestUndelivered) {}
+      Long latestUndelivered) {
+
+    /**
+     * Linked after the fan-out at {@code position} (the link sent the key), or already given its
+     * row for it: nothing to do.
+     */
+    boolean visitedBefore(long position) {
+      return linkedPosition > position
+          || (latestUndelivered != null && latestUndelivered == position);
+    }
+  }
 
   private record Fanout(
       long position, byte[] topicId, byte[] commandId, byte[] doneThrough, byte[] sealedCommand) {}

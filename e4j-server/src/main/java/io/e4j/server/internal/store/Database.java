@@ -29,10 +29,12 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final boolean h2;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, boolean h2) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    this.h2 = h2;
   }
 
   /** Connects, runs the migrations and returns the open database. */
@@ -66,7 +68,12 @@ public final class Database implements AutoCloseable {
       throw new C2Exception(
           Reason.STORAGE, "cannot migrate the database " + url + ": " + rootMessage(e), e);
     }
-    return new Database(dataSource);
+    return new Database(dataSource, url.startsWith("jdbc:h2:"));
+  }
+
+  /** H2 rather than PostgreSQL: for the rare query whose best form differs between them. */
+  public boolean isH2() {
+    return h2;
   }
 
   public Jdbi jdbi() {
