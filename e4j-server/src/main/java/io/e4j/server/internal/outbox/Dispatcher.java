@@ -75,13 +75,10 @@ public final class Dispatcher implements AutoCloseable {
   private final Thread thread;
 
   /** Sends a device's next command once its previous one is acknowledged, off the I/O threads. */
-  private final ExecutorService chained =
-      Executors.newSingleThreadExecutor(
-          runnable -> {
-            Thread thread = new Thread(runnable, "e4j-delivery-chain");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final ExecutorService chained = daemonThread("e4j-delivery-chain");
+
+  /** Protects and sends a topic fan-out's chunks while the delivery thread reads the next. */
+  private final ExecutorService fanoutSender = daemonThread("e4j-fanout-sender");
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition signal = lock.newCondition();
@@ -123,6 +120,15 @@ public final class Dispatcher implements AutoCloseable {
         () -> {
           reconnected = true;
           wake();
+        });
+  }
+
+  private static ExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadExecutor(
+        runnable -> {
+          Thread thread = new Thread(runnable, name);
+          thread.setDaemon(true);
+          return thread;
         });
   }
 
@@ -180,7 +186,7 @@ public final class Dispatcher implements AutoCloseable {
     int sent = send(rows);
     int visited = fanout == null ? 0 : fanout.walk(limitFor(room()));
     if (reachedEnd && sent == 0 && visited == 0) {
-      boolean idle = known.isEmpty() && (fanout == null || fanout.sendsOnTheWire() == 0);
+      boolean idle = known.isEmpty() && (fanout == null || fanout.sendsInProgress() == 0);
       pause(idle && fanout == null ? IDLE_POLL : BUSY_POLL);
     }
   }
@@ -228,7 +234,7 @@ public final class Dispatcher implements AutoCloseable {
       fanout =
           TopicFanoutWalk.resume(
               this,
-              new TopicFanoutWalk.Parts(database, vault, transport, clock, settings),
+              new TopicFanoutWalk.Parts(database, vault, transport, clock, settings, fanoutSender),
               Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
               earliestFanout);
     }
@@ -723,7 +729,7 @@ public final class Dispatcher implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn(
           "{} commands still unacknowledged at shutdown; they are resent at the next start",
-          tails.size() + (fanout == null ? 0 : fanout.sendsOnTheWire()));
+          tails.size() + (fanout == null ? 0 : fanout.sendsInProgress()));
     }
     try {
       writeOutcomes();
@@ -751,6 +757,7 @@ public final class Dispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     chained.shutdownNow();
+    fanoutSender.shutdownNow();
   }
 
   private record RecentSends(long second, Set<ByteBuffer> heads) {}

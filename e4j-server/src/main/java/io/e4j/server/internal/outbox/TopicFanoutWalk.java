@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,6 +91,7 @@ final class TopicFanoutWalk implements AutoCloseable {
   private final Runnable pace;
   private final Runnable wake;
   private final IntFunction<Duration> backoff;
+  private final Executor sender;
 
   /**
    * Devices per chunk at least, while sends are on the wire: a round trip to the database and a
@@ -123,6 +126,9 @@ final class TopicFanoutWalk implements AutoCloseable {
 
   private final Set<CompletableFuture<?>> onTheWire = ConcurrentHashMap.newKeySet();
 
+  /** Chunks handed to the sender thread and not all sent yet. */
+  private final Set<CompletableFuture<?>> beingSent = ConcurrentHashMap.newKeySet();
+
   private TopicFanoutWalk(
       Dispatcher dispatcher,
       Parts parts,
@@ -135,6 +141,7 @@ final class TopicFanoutWalk implements AutoCloseable {
     this.transport = parts.transport();
     this.clock = parts.clock();
     this.settings = parts.settings();
+    this.sender = parts.sender();
     this.protector = dispatcher.protector();
     this.pace = dispatcher::pace;
     this.wake = dispatcher::wake;
@@ -213,7 +220,7 @@ final class TopicFanoutWalk implements AutoCloseable {
    * @return how many devices were visited
    */
   int walk(int limit) {
-    if (walked || limit <= 0 || (limit < chunk && !onTheWire.isEmpty())) {
+    if (walked || limit <= 0 || (limit < chunk && sendsInProgress() > 0)) {
       return 0;
     }
     List<Link> links =
@@ -265,16 +272,36 @@ final class TopicFanoutWalk implements AutoCloseable {
     if (!links.isEmpty()) {
       walkedThrough = links.get(links.size() - 1).deviceId();
     }
+    List<Map.Entry<Link, Visit>> sends = new ArrayList<>();
     for (Link link : links) {
       Visit visit = new Visit(link.deviceId());
       visits.add(visit);
       if (link.visitedBefore(position) || link.latestUndelivered() != null) {
         visit.finished = true;
       } else {
-        send(link, visit, keptKeys.get(ByteBuffer.wrap(link.deviceId())));
+        sends.add(Map.entry(link, visit));
       }
     }
     unrecorded = visits.size();
+    if (!sends.isEmpty()) {
+      // Protected and sent on the sender thread, while this one reads the next chunk.
+      try {
+        CompletableFuture<Void> sending =
+            CompletableFuture.runAsync(
+                () ->
+                    sends.forEach(
+                        send ->
+                            send(
+                                send.getKey(),
+                                send.getValue(),
+                                keptKeys.get(ByteBuffer.wrap(send.getKey().deviceId())))),
+                sender);
+        beingSent.add(sending);
+        sending.whenComplete((ignored, failure) -> beingSent.remove(sending));
+      } catch (RejectedExecutionException e) {
+        sends.forEach(send -> failed(send.getValue(), e));
+      }
+    }
     return links.size();
   }
 
@@ -292,12 +319,12 @@ final class TopicFanoutWalk implements AutoCloseable {
       } finally {
         Arrays.fill(key, (byte) 0);
       }
+      visit.sentAtNanos = System.nanoTime();
       sent = transport.send(link.deviceId(), message);
     } catch (RuntimeException e) {
       failed(visit, e);
       return;
     }
-    visit.sentAtNanos = System.nanoTime();
     visit.sent = sent;
     onTheWire.add(sent);
     sent.whenComplete(
@@ -371,7 +398,7 @@ final class TopicFanoutWalk implements AutoCloseable {
       done++;
       doneThrough = visit.deviceId;
     }
-    boolean finishing = walked && done == visits.size() && onTheWire.isEmpty();
+    boolean finishing = walked && done == visits.size() && sendsInProgress() == 0;
     Instant at = clock.instant();
     boolean persist =
         finishing
@@ -518,14 +545,18 @@ final class TopicFanoutWalk implements AutoCloseable {
     }
   }
 
-  /** Waits up to {@code timeout} for the sends on the wire. */
+  /** Waits up to {@code timeout} for the chunks being sent, then for the sends on the wire. */
   void awaitSends(Duration timeout) throws Exception {
-    CompletableFuture.allOf(onTheWire.toArray(CompletableFuture[]::new))
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CompletableFuture.allOf(beingSent.toArray(CompletableFuture[]::new))
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture.allOf(onTheWire.toArray(CompletableFuture[]::new))
+        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
-  int sendsOnTheWire() {
-    return onTheWire.size();
+  /** Sends on the wire and chunks not all sent yet. */
+  int sendsInProgress() {
+    return onTheWire.size() + beingSent.size();
   }
 
   /** Erases the command. */
@@ -540,7 +571,8 @@ final class TopicFanoutWalk implements AutoCloseable {
       Vault vault,
       Transport transport,
       Clock clock,
-      C2Config.Delivery settings) {}
+      C2Config.Delivery settings,
+      Executor sender) {}
 
   /** One device of the walk. */
   private static final class Visit {
@@ -551,10 +583,10 @@ final class TopicFanoutWalk implements AutoCloseable {
 
     volatile String error;
 
-    /** Its send, if it was sent; when. */
-    CompletableFuture<Void> sent;
+    /** Its send, if it was sent; when. Set by the sender thread. */
+    volatile CompletableFuture<Void> sent;
 
-    long sentAtNanos;
+    volatile long sentAtNanos;
 
     Visit(byte[] deviceId) {
       this.deviceId = deviceId;
