@@ -37,9 +37,9 @@ CREATE TABLE devices (
   updated_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
--- Every column a rotation's walk reads from each device, for the same reason: on H2, whose tables
--- with a non-integer primary key are stored by an internal row number, reading the rows themselves
--- would cost a lookup per device in random order.
+-- Holds every column a rotation's walk reads from each device, so that the walk reads the index
+-- alone, in device order: H2 stores a table with a non-integer primary key by an internal row
+-- number, and reading the rows themselves would cost a lookup per device, in random order.
 CREATE INDEX devices_command_keys ON devices (id, key_position, command_key);
 
 CREATE TABLE topics (
@@ -81,7 +81,8 @@ CREATE TABLE c2_key_pair (
 );
 
 -- Every command enqueued, sealed, once however many devices it goes to (a rotation stores one
--- SetTopicKey for all the topic's devices). Purged with the last outbox row that uses it.
+-- SetTopicKey for all the topic's devices). Purged with the last outbox row or fan-out that uses
+-- it.
 CREATE TABLE commands (
   id BYTEA NOT NULL PRIMARY KEY,
   command_name VARCHAR(32) NOT NULL,

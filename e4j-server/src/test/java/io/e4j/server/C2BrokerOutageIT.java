@@ -31,18 +31,18 @@ class C2BrokerOutageIT {
           Duration.ofMinutes(10),
           Duration.ofDays(7));
 
-  private C2Server startC2(Mosquitto broker) {
+  private C2Server startC2(Mosquitto broker, C2Config.Delivery delivery) {
     C2Config config =
         C2Config.defaults(dataDirectory)
             .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
-            .withDelivery(SLOW_RETRIES);
+            .withDelivery(delivery);
     return C2Server.start(config, Clock.systemUTC(), Map.of());
   }
 
   @Test
   void commandsThatFailedDuringAnOutage_goOutAsSoonAsTheBrokerIsBack() throws Exception {
     try (Mosquitto broker = Mosquitto.start(brokerDirectory)) {
-      try (C2Server server = startC2(broker);
+      try (C2Server server = startC2(broker, SLOW_RETRIES);
           Devices devices = new Devices(server.service(), broker.port())) {
         C2Service c2 = server.service();
         c2.createTopic("outage/topic");
@@ -69,7 +69,7 @@ class C2BrokerOutageIT {
   @Test
   void aRotationDuringAnOutage_reachesItsDevicesWhenTheBrokerIsBack() throws Exception {
     try (Mosquitto broker = Mosquitto.start(brokerDirectory)) {
-      try (C2Server server = startC2(broker);
+      try (C2Server server = startC2(broker, SLOW_RETRIES);
           Devices devices = new Devices(server.service(), broker.port())) {
         C2Service c2 = server.service();
         c2.createTopic("outage/rotated");
@@ -101,11 +101,8 @@ class C2BrokerOutageIT {
   @Test
   void rotationSendsTheBrokerNeverAcknowledges_failAfterTheTimeoutAndAreRetried() throws Exception {
     try (Mosquitto broker = Mosquitto.start(brokerDirectory)) {
-      C2Config config =
-          C2Config.defaults(dataDirectory)
-              .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
-              .withDelivery(C2Config.Delivery.defaults().withAckTimeout(Duration.ofSeconds(1)));
-      try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());
+      try (C2Server server =
+              startC2(broker, C2Config.Delivery.defaults().withAckTimeout(Duration.ofSeconds(1)));
           Devices devices = new Devices(server.service(), broker.port())) {
         C2Service c2 = server.service();
         c2.createTopic("frozen/rotated");
