@@ -658,10 +658,10 @@ public final class Operations implements C2Service {
             outbox.lock(handle);
             int generation = lockC2KeyPair(handle);
             outbox.fanOut(handle, ALL_DEVICES, Map.of(), Commands.setC2Key(newPublic));
-            outbox.allKeysChanging(handle);
+            long keysChangedAt = outbox.allKeysChanging(handle);
             storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
             handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
-            rekeyDevices(handle, newPrivate);
+            rekeyDevices(handle, newPrivate, keysChangedAt);
           });
     } finally {
       Arrays.fill(newPrivate, (byte) 0);
@@ -669,11 +669,15 @@ public final class Operations implements C2Service {
     commandsEnqueued.run();
   }
 
-  /** Every device's command key becomes the one it shares with C2's new private key. */
-  private void rekeyDevices(Handle handle, byte[] c2Private) {
+  /**
+   * Every device's command key becomes the one it shares with C2's new private key, changed at
+   * {@code keyPosition}.
+   */
+  private void rekeyDevices(Handle handle, byte[] c2Private, long keyPosition) {
     OffsetDateTime now = Sql.at(clock.instant());
     var update =
-        handle.prepareBatch("UPDATE devices SET command_key = ?, updated_at = ? WHERE id = ?");
+        handle.prepareBatch(
+            "UPDATE devices SET command_key = ?, key_position = ?, updated_at = ? WHERE id = ?");
     int[] inBatch = {0};
     handle
         .createQuery("SELECT id, public_key FROM devices")
@@ -683,7 +687,8 @@ public final class Operations implements C2Service {
             (ignored, rs, ctx) -> {
               byte[] id = rs.getBytes(1);
               byte[] shared = Keys.sharedKey(c2Private, Keys.curve25519Public(rs.getBytes(2)));
-              update.add(vault.seal(shared, SealedColumn.DEVICE_KEY.label(id)), now, id);
+              update.add(
+                  vault.seal(shared, SealedColumn.DEVICE_KEY.label(id)), keyPosition, now, id);
               Arrays.fill(shared, (byte) 0);
               if (++inBatch[0] == 1_000) {
                 update.execute();

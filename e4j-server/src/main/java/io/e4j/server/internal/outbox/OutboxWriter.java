@@ -72,7 +72,13 @@ public final class OutboxWriter {
 
   /** {@link #lock}, for the dispatcher. */
   static long takeLock(Handle handle) {
-    handle.execute("UPDATE outbox_writer SET last_position = last_position + 1 WHERE id = 1");
+    return takePositions(handle, 1);
+  }
+
+  /** {@link #lock}, taking {@code count} consecutive positions: returns the last. */
+  private static long takePositions(Handle handle, int count) {
+    handle.execute(
+        "UPDATE outbox_writer SET last_position = last_position + ? WHERE id = 1", count);
     return handle
         .createQuery("SELECT last_position FROM outbox_writer WHERE id = 1")
         .mapTo(Long.class)
@@ -85,6 +91,7 @@ public final class OutboxWriter {
       return;
     }
     OffsetDateTime now = Sql.at(clock.instant());
+    long position = takePositions(handle, commands.size()) - commands.size();
     PreparedBatch rows =
         handle.prepareBatch(
             "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
@@ -92,7 +99,7 @@ public final class OutboxWriter {
     for (byte[] command : commands) {
       rows.add(
           deviceId,
-          lock(handle),
+          ++position,
           store(handle, command, now),
           DeliveryStatus.PENDING.name(),
           now,
@@ -194,8 +201,11 @@ public final class OutboxWriter {
     handle.execute("UPDATE devices SET key_position = ? WHERE id = ?", position, deviceId);
   }
 
-  /** {@link #keyChanging} for every device at once: before C2's key pair changes. */
-  public void allKeysChanging(Handle handle) {
+  /**
+   * {@link #keyChanging} for every device at once: before C2's key pair changes. The caller, which
+   * rewrites every device's key, sets each one's {@code key_position} to the position returned.
+   */
+  public long allKeysChanging(Handle handle) {
     long position = lock(handle);
     PreparedBatch pins = handle.prepareBatch(PIN);
     handle
@@ -241,7 +251,7 @@ public final class OutboxWriter {
     if (kept.size() > 0) {
       kept.execute();
     }
-    handle.execute("UPDATE devices SET key_position = ?", position);
+    return position;
   }
 
   /** A device's sealed command key, sealed again for one of its pinned copies. */

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Progress is persisted as "done through device X" once every device up to X is acknowledged or
  * has its row: after a crash the walk resumes there and sends the devices after X again, which they
- * treat as the no-ops they are. Used by the dispatcher's thread only, except where noted.
+ * treat as the no-ops they are. Used by the dispatcher's thread, except {@link #send}, which the
+ * sender thread runs, and what notes otherwise.
  */
 final class TopicFanoutWalk implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicFanoutWalk.class);
