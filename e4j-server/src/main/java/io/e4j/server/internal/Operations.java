@@ -1250,6 +1250,62 @@ public final class Operations implements C2Service {
     return journal.audit(before, limit, actor);
   }
 
+  // --- offset listings, for the compatibility routes of Teserakt's C2 -------------------------
+
+  /** Device names, in name order, from the {@code offset}-th (devices without a name left out). */
+  public List<String> deviceNamesAt(long offset, int count) {
+    return namesAt(
+        "SELECT name FROM devices WHERE name IS NOT NULL ORDER BY name", Map.of(), offset, count);
+  }
+
+  /** Topic names, in name order, from the {@code offset}-th. */
+  public List<String> topicNamesAt(long offset, int count) {
+    return namesAt("SELECT name FROM topics ORDER BY name", Map.of(), offset, count);
+  }
+
+  /** The names of a device's topics, in name order, from the {@code offset}-th. */
+  public List<String> topicNamesOfAt(DeviceRef ref, long offset, int count) {
+    byte[] id = database.read(handle -> deviceId(handle, ref));
+    return namesAt(
+        "SELECT t.name FROM topics t JOIN device_topics l ON l.topic_id = t.id"
+            + " WHERE l.device_id = :device ORDER BY t.name",
+        Map.of("device", id),
+        offset,
+        count);
+  }
+
+  /** The names of a topic's devices, in name order, from the {@code offset}-th. */
+  public List<String> deviceNamesOfAt(String topic, long offset, int count) {
+    Validation.topic(topic);
+    byte[] id = database.read(handle -> topicId(handle, topic));
+    return namesAt(
+        "SELECT d.name FROM devices d JOIN device_topics l ON l.device_id = d.id"
+            + " WHERE l.topic_id = :topic AND d.name IS NOT NULL ORDER BY d.name",
+        Map.of("topic", id),
+        offset,
+        count);
+  }
+
+  private List<String> namesAt(String query, Map<String, ?> binds, long offset, int count) {
+    if (offset < 0 || count < 0 || count > MAX_PAGE) {
+      throw new C2Exception(
+          Reason.INVALID_ARGUMENT,
+          "offset must not be negative, and count 0 to " + MAX_PAGE + ", got " + count);
+    }
+    if (count == 0) {
+      return List.of();
+    }
+    return database.read(
+        handle ->
+            handle
+                .createQuery(query + " LIMIT :count OFFSET :offset")
+                .bindMap(binds)
+                .bind("count", count)
+                .bind("offset", offset)
+                .mapTo(String.class)
+                .list());
+  }
+
   // --- recording ------------------------------------------------------------------------------
 
   /** A transaction's work, which adds the events it causes to {@code events}. */

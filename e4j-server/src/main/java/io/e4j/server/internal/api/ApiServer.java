@@ -146,8 +146,7 @@ public final class ApiServer implements AutoCloseable {
    * Wraps {@code service} (a route outside the gRPC service) with the same check of token and role;
    * the check runs on the blocking executor, as it may read the database.
    */
-  private static HttpService authorized(
-      Access access, String operation, Role needed, HttpService service) {
+  static HttpService authorized(Access access, String operation, Role needed, HttpService service) {
     DecoratingHttpServiceFunction check =
         (delegate, ctx, req) ->
             HttpResponse.of(
