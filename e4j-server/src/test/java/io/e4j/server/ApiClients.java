@@ -64,6 +64,7 @@ final class ApiClients implements AutoCloseable {
     return GrpcClients.builder(base())
         .factory(factory)
         .addHeader("authorization", "Bearer " + token)
+        .responseTimeout(Duration.ZERO)
         .build(C2Grpc.C2Stub.class);
   }
 
@@ -94,6 +95,18 @@ final class ApiClients implements AutoCloseable {
         HttpRequest.newBuilder(URI.create(base() + path))
             .header("authorization", "Bearer " + token)
             .header("accept", "text/event-stream")
+            .build(),
+        HttpResponse.BodyHandlers.ofLines());
+  }
+
+  /** A stream of Server-Sent Events resumed after {@code lastEventId}, as browsers resume. */
+  HttpResponse<java.util.stream.Stream<String>> streamResuming(
+      String path, String token, long lastEventId) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base() + path))
+            .header("authorization", "Bearer " + token)
+            .header("accept", "text/event-stream")
+            .header("last-event-id", Long.toString(lastEventId))
             .build(),
         HttpResponse.BodyHandlers.ofLines());
   }

@@ -564,15 +564,39 @@ abstract class C2ServiceContract {
             C2Exception.class,
             e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.ALREADY_EXISTS));
 
+    List<String> unnamed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      unnamed.add(
+          c2.createDevice(
+                  NewDevice.of(
+                      DeviceRef.id(java.util.Arrays.copyOf(Keys.randomKey(), 16)), credential))
+              .device()
+              .id());
+    }
+    unnamed.sort(null);
     List<String> listed = new ArrayList<>();
     Optional<String> cursor = Optional.of("");
     while (cursor.isPresent()) {
       Page<DeviceInfo> page = c2.devices("", cursor.get(), 7);
-      page.items().forEach(d -> listed.add(d.id()));
+      page.items().forEach(d -> listed.add(d.name().orElse(d.id())));
       cursor = page.nextCursor();
     }
-    assertThat(listed).hasSize(25).isSorted().containsExactlyInAnyOrderElementsOf(ids);
-    assertThat(c2.devices("odd-", "", 100).items()).hasSize(12);
+    List<String> names =
+        ids.stream()
+            .map(id -> c2.device(DeviceRef.hexId(id)).name().orElseThrow())
+            .sorted()
+            .toList();
+    List<String> expected = new ArrayList<>(names);
+    expected.addAll(unnamed);
+    assertThat(listed).as("named devices by name, then the others by ID").isEqualTo(expected);
+    List<String> odd = new ArrayList<>();
+    Optional<String> oddCursor = Optional.of("");
+    while (oddCursor.isPresent()) {
+      Page<DeviceInfo> page = c2.devices("odd-", oddCursor.get(), 5);
+      page.items().forEach(d -> odd.add(d.name().orElseThrow()));
+      oddCursor = page.nextCursor();
+    }
+    assertThat(odd).hasSize(12).isSorted().allMatch(name -> name.startsWith("odd-"));
 
     c2.createTopic("paged/topic");
     List<String> linked = new ArrayList<>();

@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
 import com.linecorp.armeria.common.sse.ServerSentEvent;
 import com.linecorp.armeria.common.stream.StreamMessage;
@@ -36,6 +37,9 @@ import java.io.File;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +78,9 @@ public final class ApiServer implements AutoCloseable {
     ServerBuilder builder =
         Server.builder()
             .https(new InetSocketAddress(settings.host(), settings.port()))
-            .tls(certificate.certificate().toFile(), certificate.privateKey().toFile())
+            .tls(
+                TlsKeyPair.of(
+                    certificate.privateKey().toFile(), certificate.certificate().toFile()))
             .meterRegistry(parts.registry())
             .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
     if (settings.clientCa() != null) {
@@ -205,11 +211,17 @@ public final class ApiServer implements AutoCloseable {
 
           @Override
           public void awaitReady() throws InterruptedException {
-            // Back-pressure: at most one event waits for the client.
-            try {
-              writer.whenConsumed().get();
-            } catch (java.util.concurrent.ExecutionException e) {
-              writer.abort(e.getCause());
+            // Back-pressure: what was written must be taken before more is.
+            CompletableFuture<Void> consumed = writer.whenConsumed();
+            while (writer.isOpen()) {
+              try {
+                consumed.get(1, TimeUnit.SECONDS);
+                return;
+              } catch (ExecutionException e) {
+                return;
+              } catch (TimeoutException e) {
+                // The client may have gone without closing: look again.
+              }
             }
           }
 
@@ -227,12 +239,7 @@ public final class ApiServer implements AutoCloseable {
             }
           }
         };
-    ctx.blockingTaskExecutor()
-        .execute(
-            () -> {
-              follower.follow(from, sink);
-              writer.close();
-            });
+    follower.follow(from, sink, writer::close);
     return ServerSentEvents.fromPublisher(writer);
   }
 

@@ -546,6 +546,8 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
 
   @Override
   public void streamEvents(StreamEventsRequest request, StreamObserver<Event> out) {
+    // A stream lasts as long as its client wants it.
+    ServiceRequestContext.current().clearRequestTimeout();
     events.follow(request.getAfter(), (ServerCallStreamObserver<Event>) out);
   }
 

@@ -7,6 +7,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -27,6 +29,19 @@ final class EventFollower implements AutoCloseable {
   private static final Duration POLL = Duration.ofSeconds(1);
 
   private final Journal journal;
+
+  /**
+   * Each stream's own thread: a stream that waits for its client must not hold the thread that
+   * tells it the client is ready.
+   */
+  private final ExecutorService streams =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "e4j-event-stream");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private volatile boolean closed;
 
   EventFollower(Journal journal) {
@@ -43,7 +58,7 @@ final class EventFollower implements AutoCloseable {
     void send(C2Event event);
   }
 
-  /** Streams to a gRPC client, with its flow control. */
+  /** Streams to a gRPC client, with its flow control, on a thread of its own. */
   void follow(long after, ServerCallStreamObserver<Event> stream) {
     ReentrantLock lock = new ReentrantLock();
     Condition ready = lock.newCondition();
@@ -87,19 +102,31 @@ final class EventFollower implements AutoCloseable {
             stream.onNext(Protos.event(event));
           }
         };
-    follow(after, sink);
-    if (!sink.gone()) {
-      stream.onError(
-          Status.UNAVAILABLE
-              .withDescription(
-                  (closed ? "C2 is stopping" : "the event log cannot be read")
-                      + "; resume from the last sequence number received")
-              .asRuntimeException());
-    }
+    streams.execute(
+        () -> {
+          follow(after, sink);
+          if (!sink.gone()) {
+            stream.onError(
+                Status.UNAVAILABLE
+                    .withDescription(
+                        (closed ? "C2 is stopping" : "the event log cannot be read")
+                            + "; resume from the last sequence number received")
+                    .asRuntimeException());
+          }
+        });
+  }
+
+  /** Streams to {@code sink} on a thread of its own, then runs {@code after}. */
+  void follow(long after, Sink sink, Runnable then) {
+    streams.execute(
+        () -> {
+          follow(after, sink);
+          then.run();
+        });
   }
 
   /** Sends events to {@code sink} until it is gone, the follower is closed or the log fails. */
-  void follow(long after, Sink sink) {
+  private void follow(long after, Sink sink) {
     long cursor = after;
     try {
       while (!closed && !sink.gone()) {
@@ -128,5 +155,6 @@ final class EventFollower implements AutoCloseable {
   public void close() {
     closed = true;
     journal.committed();
+    streams.shutdown();
   }
 }
