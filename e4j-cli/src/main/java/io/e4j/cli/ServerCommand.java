@@ -7,6 +7,7 @@ import io.e4j.cli.internal.ServerSettings;
 import io.e4j.server.C2Config;
 import io.e4j.server.C2Server;
 import io.e4j.server.KekSource;
+import io.e4j.server.Role;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** {@code e4 server}: runs C2; {@code e4 server rekey} moves its key store to a new KEK. */
@@ -44,26 +46,40 @@ import picocli.CommandLine.Spec;
       "  e4 server --config /etc/e4/c2.yaml --log-format json",
       "  e4 server --set broker.type=mqtt --set broker.host=broker.example --set broker.tls=true",
     },
-    subcommands = {ServerCommand.Rekey.class})
+    subcommands = {ServerCommand.Rekey.class, ServerCommand.Token.class})
 final class ServerCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
+  @Option(
+      scope = ScopeType.INHERIT,
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration file")
   Path config;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (dataDirectory)")
+  @Option(
+      scope = ScopeType.INHERIT,
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "data directory (dataDirectory)")
   Path dataDirectory;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--mode",
       paramLabel = "MODE",
       description = "symmetric or public-key (mode); fixed when the store is created")
   String mode;
 
-  @Option(names = "--log-format", paramLabel = "FORMAT", description = "text or json (log.format)")
+  @Option(
+      scope = ScopeType.INHERIT,
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = "text or json (log.format)")
   String logFormat;
 
   @Option(
+      scope = ScopeType.INHERIT,
       names = "--set",
       paramLabel = "KEY=VALUE",
       description = "any setting, e.g. --set delivery.ratePerSecond=500 (repeatable)")
@@ -238,6 +254,74 @@ final class ServerCommand implements Callable<Integer> {
               + target);
       out.flush();
       return CommandLine.ExitCode.OK;
+    }
+  }
+
+  /** {@code e4 server token}: API tokens, made on the store itself (no running server needed). */
+  @Command(
+      name = "token",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Manage the API's tokens directly in the key store: for the first tokens, or when no"
+            + " admin token is left. Reads the same settings as e4 server. An H2 store is one"
+            + " process's: stop that server first (or use e4 token create over the API)."
+      },
+      footer = {"", "Examples:", "  e4 server token create --role viewer --name dashboards"},
+      subcommands = {Token.Create.class})
+  static final class Token {
+    @CommandLine.ParentCommand private ServerCommand server;
+
+    /** {@code e4 server token create}: prints a new token once. */
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description = {
+          "Create an API token and print it, once: C2 keeps only its hash. Roles: viewer (reads),"
+              + " operator (devices, topics, links, rotation, public keys), admin (everything)."
+        },
+        footer = {
+          "",
+          "Examples:",
+          "  e4 server token create --role operator --name alice > alice.token",
+          "  e4 server token create --role admin --name break-glass --config /etc/e4/c2.yaml"
+        })
+    static final class Create implements Callable<Integer> {
+      @CommandLine.ParentCommand private Token token;
+      @Spec private CommandSpec spec;
+
+      @Option(
+          names = "--role",
+          required = true,
+          paramLabel = "ROLE",
+          description = "viewer, operator or admin")
+      String role;
+
+      @Option(
+          names = "--name",
+          required = true,
+          paramLabel = "NAME",
+          description = "who or what uses it (1 to 64 letters, digits and . _ @ -)")
+      String name;
+
+      @Override
+      public Integer call() {
+        Role parsed;
+        try {
+          parsed = Role.valueOf(role.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--role: viewer, operator or admin, not '" + role + "'");
+        }
+        C2Config config = token.server.configuration();
+        if (config == null) {
+          return CommandLine.ExitCode.USAGE;
+        }
+        String created = C2Server.createToken(config, name, parsed, Clock.systemUTC());
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(created);
+        out.flush();
+        return CommandLine.ExitCode.OK;
+      }
     }
   }
 }

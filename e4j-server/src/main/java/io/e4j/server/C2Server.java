@@ -238,8 +238,7 @@ public final class C2Server implements AutoCloseable {
    *
    * @return the token: shown once, C2 keeps only its hash
    */
-  public static String createToken(
-      C2Config config, String name, Role role, Clock clock, Map<String, String> environment) {
+  public static String createToken(C2Config config, String name, Role role, Clock clock) {
     try (Database database = openDatabase(config)) {
       return new ApiTokens(database, new Journal(database, clock), clock, new SecureRandom())
           .create(name, role, Caller.LOCAL)
