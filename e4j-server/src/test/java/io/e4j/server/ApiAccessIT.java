@@ -201,11 +201,13 @@ class ApiAccessIT {
   }
 
   @Test
-  void healthAndReadiness_needNoToken() throws Exception {
+  void healthReadinessAndDocumentation_needNoToken() throws Exception {
     assertThat(clients.send("GET", "/health", null, null).statusCode()).isEqualTo(200);
     HttpResponse<String> ready = clients.send("GET", "/ready", null, null);
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).contains("\"database\"").contains("\"broker\"");
+    assertThat(clients.send("GET", "/docs/specification.json", null, null).body())
+        .contains("e4j.v1.C2");
   }
 
   private static long denied(String actor) {
