@@ -1,5 +1,6 @@
 package io.e4j.server;
 
+import io.e4j.core.E4Exception;
 import io.e4j.core.Keys;
 
 /** What a new device is keyed with. Secrets are hidden from {@code toString()}. */
@@ -44,12 +45,21 @@ public sealed interface DeviceCredential {
     }
   }
 
-  /** PK mode: the device's 32-byte Ed25519 public key; its private key never reaches C2. */
+  /**
+   * PK mode: the device's 32-byte Ed25519 public key, a point of the curve (C2 derives the key it
+   * shares with the device from it); the device's private key never reaches C2.
+   */
   record PublicKey(byte[] ed25519Public) implements DeviceCredential {
     public PublicKey {
       if (ed25519Public == null || ed25519Public.length != 32) {
         throw new C2Exception(
             C2Exception.Reason.INVALID_ARGUMENT, "an Ed25519 public key is 32 bytes");
+      }
+      try {
+        Keys.curve25519Public(ed25519Public);
+      } catch (E4Exception e) {
+        throw new C2Exception(
+            C2Exception.Reason.INVALID_ARGUMENT, "not an Ed25519 public key: " + e.getMessage());
       }
       ed25519Public = ed25519Public.clone();
     }

@@ -168,7 +168,10 @@ class ApiAccessIT {
     HttpResponse<String> read = clients.send("GET", "/v1/topics/access/rotated", viewer, null);
     assertThat(read.statusCode()).isEqualTo(200);
     assertThat(read.body()).contains("access/rotated");
-    assertThat(clients.send("GET", "/metrics", viewer, null).body()).contains("e4j_topics");
+    assertThat(clients.send("GET", "/metrics", viewer, null).body())
+        .contains("e4j_topics", "e4j_devices", "e4j_outbox_undelivered", "e4j_commands_total")
+        .contains("e4j_api_request_duration_seconds")
+        .contains("method=\"RotateTopic\",service=\"e4j.v1.C2\"");
     assertThat(
             clients
                 .grpc(admin)

@@ -517,6 +517,72 @@ abstract class C2ServiceContract {
     }
   }
 
+  @Test
+  void everyChangeIsAnEvent_everyDeliveryToo_andEveryCallIsAudited() throws Exception {
+    start(CryptoMode.SYMMETRIC_KEY);
+    List<Device> fleet = devices.createAll("journal-", 3);
+    c2.createTopic("journal/topic");
+    c2.linkAll(
+        List.of(fleet.get(0).ref(), DeviceRef.name("journal-nobody"), fleet.get(1).ref()),
+        "journal/topic");
+    c2.rotateTopicKey("journal/topic");
+    c2.unlink(fleet.get(1).ref(), "journal/topic");
+    assertThatThrownBy(() -> c2.unlink(fleet.get(1).ref(), "journal/topic"))
+        .isInstanceOf(C2Exception.class);
+    awaitTrue(() -> c2.undeliveredCount() == 0);
+    awaitTrue(
+        () ->
+            c2.events(0, 1_000).stream()
+                .anyMatch(e -> e.type() == EventType.COMMAND_DELIVERED && e.topic().isPresent()));
+
+    List<C2Event> events = c2.events(0, 1_000);
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).sequence()).isEqualTo(i + 1);
+    }
+    assertThat(c2.lastEventSequence()).isEqualTo(events.size());
+    assertThat(
+            events.stream()
+                .filter(e -> e.type() != EventType.COMMAND_DELIVERED)
+                .map(e -> e.type() + " " + e.deviceName().or(e::topic).orElse("")))
+        .containsExactly(
+            "DEVICE_CREATED journal-0",
+            "DEVICE_CREATED journal-1",
+            "DEVICE_CREATED journal-2",
+            "TOPIC_CREATED journal/topic",
+            "LINKED journal-0",
+            "LINKED journal-1",
+            "TOPIC_ROTATED journal/topic",
+            "UNLINKED journal-1");
+    assertThat(events)
+        .filteredOn(e -> e.type() == EventType.COMMAND_DELIVERED && e.deviceId().isPresent())
+        .extracting(e -> e.command().orElseThrow())
+        .contains("SetTopicKey", "RemoveTopic")
+        .containsOnly("SetTopicKey", "RemoveTopic");
+    // The rotation's own event; devices it reached through an outbox row (their link's command
+    // was still undelivered) have theirs above.
+    assertThat(events)
+        .filteredOn(e -> e.type() == EventType.COMMAND_DELIVERED && e.topic().isPresent())
+        .singleElement()
+        .satisfies(rotation -> assertThat(rotation.command()).contains("SetTopicKey"));
+    assertThat(events)
+        .allSatisfy(e -> assertThat(e.actor()).isIn(Optional.of("local"), Optional.empty()));
+
+    List<AuditRecord> audit = c2.audit(0, 100, Optional.empty());
+    assertThat(audit.get(0).action()).isEqualTo("Unlink");
+    assertThat(audit.get(0).outcome()).isEqualTo("NOT_FOUND");
+    assertThat(audit.get(1).action()).isEqualTo("Unlink");
+    assertThat(audit.get(1).outcome()).isEqualTo("OK");
+    assertThat(audit.get(1).target())
+        .as("the device as the call named it")
+        .isEqualTo("id:" + hex(fleet.get(1).client.id()) + " -> journal/topic");
+    assertThat(audit)
+        .extracting(AuditRecord::action)
+        .containsSubsequence("RotateTopic", "LinkDevices", "CreateTopic", "CreateDevice");
+    assertThat(c2.audit(audit.get(1).id(), 1, Optional.of("local")))
+        .singleElement()
+        .satisfies(record -> assertThat(record.action()).isEqualTo("RotateTopic"));
+  }
+
   @ParameterizedTest
   @EnumSource(CryptoMode.class)
   void resetDevice_forgetsEveryTopic(CryptoMode mode) throws Exception {
@@ -631,6 +697,15 @@ abstract class C2ServiceContract {
               C2Exception.class,
               e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.WRONG_MODE));
     } else {
+      assertThatThrownBy(
+              () ->
+                  c2.createDevice(
+                      NewDevice.of(
+                          DeviceRef.name("off-the-curve"),
+                          new DeviceCredential.PublicKey(notAnEd25519Point()))))
+          .isInstanceOfSatisfying(
+              C2Exception.class,
+              e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.INVALID_ARGUMENT));
       CreatedDevice generated =
           c2.createDevice(
               NewDevice.of(DeviceRef.name("generated"), new DeviceCredential.Generate()));
@@ -668,5 +743,17 @@ abstract class C2ServiceContract {
 
   static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(bytes);
+  }
+
+  /** 32 bytes that decode to no point of Ed25519's curve. */
+  private static byte[] notAnEd25519Point() {
+    while (true) {
+      byte[] candidate = Keys.randomKey();
+      try {
+        Keys.curve25519Public(candidate);
+      } catch (io.e4j.core.E4Exception e) {
+        return candidate;
+      }
+    }
   }
 }
