@@ -101,6 +101,7 @@ public final class ApiServer implements AutoCloseable {
     builder.service(
         "/v1/events/stream",
         authorized(access, "StreamEvents", Role.VIEWER, (ctx, req) -> eventStream(ctx, events)));
+    CompatibilityRoutes.addTo(builder, access, parts.operations(), parts.journal());
     builder.service("/health", (ctx, req) -> HttpResponse.ofJson(health("UP")));
     builder.service(
         "/ready", (ctx, req) -> blocking(ctx, () -> ready(parts.database(), parts.transport())));
