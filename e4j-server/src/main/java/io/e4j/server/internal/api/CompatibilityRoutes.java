@@ -9,8 +9,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
-import io.e4j.core.E4Exception;
-import io.e4j.core.Keys;
 import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.CryptoMode;
@@ -259,20 +257,9 @@ final class CompatibilityRoutes {
             () ->
                 operations.mode() == CryptoMode.SYMMETRIC_KEY
                     ? new DeviceCredential.SymmetricKey(key)
-                    : publicKey(key));
+                    : new DeviceCredential.PublicKey(key));
     operations.createDevice(NewDevice.of(client, credential).replacing());
     return empty();
-  }
-
-  /** A client's Ed25519 public key, which must be a point of the curve to derive its C2 key. */
-  private static DeviceCredential.PublicKey publicKey(byte[] key) {
-    DeviceCredential.PublicKey credential = new DeviceCredential.PublicKey(key);
-    try {
-      Keys.curve25519Public(key);
-    } catch (E4Exception e) {
-      throw new C2Exception(Reason.INVALID_ARGUMENT, "key is not a valid Ed25519 public key");
-    }
-    return credential;
   }
 
   /**
