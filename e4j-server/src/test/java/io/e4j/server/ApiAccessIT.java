@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.e4j.api.v1.C2Grpc;
-import io.e4j.api.v1.CreateTokenRequest;
 import io.e4j.api.v1.CreateTopicRequest;
 import io.e4j.api.v1.GetCountsRequest;
 import io.e4j.api.v1.ListAuditRequest;
@@ -20,8 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.time.Clock;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,26 +42,12 @@ class ApiAccessIT {
   static void start() throws Exception {
     broker = Mosquitto.start(Files.createDirectories(directory.resolve("broker")));
     Path data = directory.resolve("c2");
-    server =
-        C2Server.start(
-            C2Config.defaults(data)
-                .withApi(C2Config.Api.onPort(0))
-                .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port())),
-            Clock.systemUTC(),
-            Map.of());
+    server = ApiClients.startC2(data, CryptoMode.SYMMETRIC_KEY, broker.port());
     clients = new ApiClients(server);
     admin = ApiClients.adminToken(data);
     C2Grpc.C2BlockingStub asAdmin = clients.grpc(admin);
-    viewer =
-        asAdmin
-            .createToken(
-                CreateTokenRequest.newBuilder().setName("dana").setRole(Role.VIEWER).build())
-            .getToken();
-    operator =
-        asAdmin
-            .createToken(
-                CreateTokenRequest.newBuilder().setName("olga").setRole(Role.OPERATOR).build())
-            .getToken();
+    viewer = ApiClients.token(asAdmin, "dana", Role.VIEWER);
+    operator = ApiClients.token(asAdmin, "olga", Role.OPERATOR);
   }
 
   @AfterAll

@@ -5,6 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.e4j.api.v1.C2Grpc;
+import io.e4j.api.v1.CreateTokenRequest;
+import io.e4j.api.v1.Role;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -16,7 +18,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -45,6 +49,24 @@ final class ApiClients implements AutoCloseable {
 
   String base() {
     return "https://127.0.0.1:" + server.apiPort().orElseThrow();
+  }
+
+  /** A C2 keeping its data in {@code data}, its API on a free port, commands through a broker. */
+  static C2Server startC2(Path data, CryptoMode mode, int brokerPort) {
+    return C2Server.start(
+        C2Config.defaults(data)
+            .withMode(mode)
+            .withApi(C2Config.Api.onPort(0))
+            .withBroker(C2Config.Mqtt.plain("127.0.0.1", brokerPort)),
+        Clock.systemUTC(),
+        Map.of());
+  }
+
+  /** A new token, created by {@code admin}. */
+  static String token(C2Grpc.C2BlockingStub admin, String name, Role role) {
+    return admin
+        .createToken(CreateTokenRequest.newBuilder().setName(name).setRole(role).build())
+        .getToken();
   }
 
   /** The bootstrap admin token the server wrote to its data directory. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.e4j.api.v1.C2Grpc;
 import io.e4j.api.v1.CreateDeviceRequest;
-import io.e4j.api.v1.CreateTokenRequest;
 import io.e4j.api.v1.CreateTopicRequest;
 import io.e4j.api.v1.DeviceRef;
 import io.e4j.api.v1.Event;
@@ -19,12 +18,10 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,26 +52,11 @@ class ApiEventsIT {
   static void start() throws Exception {
     broker = Mosquitto.start(Files.createDirectories(directory.resolve("broker")));
     Path data = directory.resolve("c2");
-    server =
-        C2Server.start(
-            C2Config.defaults(data)
-                .withApi(C2Config.Api.onPort(0))
-                .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port())),
-            Clock.systemUTC(),
-            Map.of());
+    server = ApiClients.startC2(data, CryptoMode.SYMMETRIC_KEY, broker.port());
     clients = new ApiClients(server);
     C2Grpc.C2BlockingStub admin = clients.grpc(ApiClients.adminToken(data));
-    viewer =
-        admin
-            .createToken(
-                CreateTokenRequest.newBuilder().setName("watcher").setRole(Role.VIEWER).build())
-            .getToken();
-    operator =
-        clients.grpc(
-            admin
-                .createToken(
-                    CreateTokenRequest.newBuilder().setName("ops").setRole(Role.OPERATOR).build())
-                .getToken());
+    viewer = ApiClients.token(admin, "watcher", Role.VIEWER);
+    operator = clients.grpc(ApiClients.token(admin, "ops", Role.OPERATOR));
   }
 
   @AfterAll

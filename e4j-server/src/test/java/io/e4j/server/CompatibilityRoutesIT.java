@@ -16,12 +16,10 @@ import io.e4j.mqtt.Mosquitto;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -375,14 +373,7 @@ class CompatibilityRoutesIT {
 
     static C2 start(String name, CryptoMode mode) throws Exception {
       Path data = directory.resolve(name);
-      C2Server server =
-          C2Server.start(
-              C2Config.defaults(data)
-                  .withMode(mode)
-                  .withApi(C2Config.Api.onPort(0))
-                  .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port())),
-              Clock.systemUTC(),
-              Map.of());
+      C2Server server = ApiClients.startC2(data, mode, broker.port());
       return new C2(server, new ApiClients(server), ApiClients.adminToken(data));
     }
 
