@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the event log for a stream: sends every event after a sequence number, oldest first, then
- * each new one as it is committed, as fast as the client takes them. Runs on the calling thread
- * until the client goes or the server stops.
+ * each new one as it is committed, as fast as the client takes them. Each stream runs on a thread
+ * of its own until the client goes or the server stops.
  */
 final class EventFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventFollower.class);
@@ -116,7 +116,7 @@ final class EventFollower implements AutoCloseable {
         });
   }
 
-  /** Streams to {@code sink} on a thread of its own, then runs {@code after}. */
+  /** Streams to {@code sink} on a thread of its own, then runs {@code then}. */
   void follow(long after, Sink sink, Runnable then) {
     streams.execute(
         () -> {
