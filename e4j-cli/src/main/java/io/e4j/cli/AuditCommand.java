@@ -15,9 +15,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
-    description =
-        "List audit records, newest first: every mutating call, allowed or not, with its"
-            + " caller, target and outcome.",
+    description = {
+      "List audit records, newest first.",
+      "",
+      "Every mutating call, allowed or not, with its caller, target and outcome."
+    },
     footer = {
       "",
       "Examples:",

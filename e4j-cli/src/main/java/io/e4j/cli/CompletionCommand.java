@@ -12,8 +12,9 @@ import picocli.CommandLine.Spec;
     name = "completion",
     mixinStandardHelpOptions = true,
     description = {
-      "Print a bash completion script for e4 (zsh reads it too, after autoload -U +X"
-          + " bashcompinit && bashcompinit)."
+      "Print a bash completion script for e4.",
+      "",
+      "zsh reads it too, after autoload -U +X bashcompinit && bashcompinit."
     },
     footer = {
       "",

@@ -42,8 +42,9 @@ import picocli.CommandLine.Spec;
     name = "devices",
     mixinStandardHelpOptions = true,
     description = {
-      "Create, list, inspect and re-key the devices C2 knows. DEVICE is a name, or id: and the"
-          + " device's 32-hex-digit ID."
+      "Create, list, inspect, re-key and import the devices C2 knows.",
+      "",
+      "DEVICE is a name, or id: and the device's 32-hex-digit ID."
     },
     footer = {
       "",

@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
     name = "events",
     mixinStandardHelpOptions = true,
     description = {
-      "Print C2's events (devices and topics created, links, rotations, deliveries...) after a"
+      "Print C2's events, or follow them as they happen.",
+      "",
+      "Events (devices and topics created, links, rotations, deliveries...) come after a"
           + " sequence number, oldest first, one a line: sequence, time, type, actor, then what"
           + " it concerns. -o json prints one JSON object a line.",
       "",

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
     name = "link",
     mixinStandardHelpOptions = true,
     description = {
-      "Link a device to a topic and send it the topic's key (again, if linked already).",
+      "Link devices to a topic, which sends them its key.",
+      "",
+      "Sends the topic's key again to a device linked already.",
       "With --devices-file, link every device listed there (one DEVICE a line; blank lines and"
           + " lines starting with # are skipped), 1,000 a call; each line that fails is reported"
           + " as FILE:LINE: reason."

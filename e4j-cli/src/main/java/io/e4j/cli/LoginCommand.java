@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
     name = "login",
     mixinStandardHelpOptions = true,
     description = {
-      "Check an API token against C2 (WhoAmI) and save the endpoint, the token file's path and the"
+      "Check an API token against C2 and save how to reach it as a profile.",
+      "",
+      "Calls WhoAmI, then saves the endpoint, the token file's path and the"
           + " server's certificate pin as a profile, in profiles.json under $E4_CONFIG_DIR, else"
           + " $XDG_CONFIG_HOME/e4, else ~/.config/e4 (owner-only).",
       "The token stays in its file, read at each call: keep that file owner-only (chmod 600).",

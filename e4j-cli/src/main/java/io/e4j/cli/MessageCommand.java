@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
     name = "message",
     mixinStandardHelpOptions = true,
     description = {
-      "Protect or unprotect one message with a topic's key held by C2, as a device would: to"
-          + " test devices or read what a topic carries (admin only: whoever may do this can read"
+      "Protect or unprotect one message with C2's key for its topic (admin).",
+      "",
+      "As a device would: to test devices or read what a topic carries (admin only: whoever may do this can read"
           + " every topic). The result is written raw to --out or standard output; -o json gives"
           + " it in base64."
     },

@@ -20,8 +20,10 @@ import picocli.CommandLine.Parameters;
     name = "pubkeys",
     mixinStandardHelpOptions = true,
     description = {
-      "Public-key mode: send a device (the HOLDER) the public key of another (the SUBJECT), so"
-          + " that it accepts the subject's messages; remove them; list what a holder holds."
+      "Public-key mode: which devices' public keys each device holds.",
+      "",
+      "Send a device (the HOLDER) the public key of another (the SUBJECT), so that it accepts"
+          + " the subject's messages; remove them; list what a holder holds."
     },
     footer = {
       "",

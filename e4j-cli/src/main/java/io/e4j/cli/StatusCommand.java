@@ -17,9 +17,7 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description =
-        "Show C2's crypto mode and how many devices, topics and undelivered commands it"
-            + " holds.",
+    description = "Show C2's mode and how many devices, topics and undelivered commands it holds.",
     footer = {"", "Examples:", "  e4 status", "  e4 status -o json"})
 final class StatusCommand implements Callable<Integer> {
   @Mixin private OperatorOptions api;

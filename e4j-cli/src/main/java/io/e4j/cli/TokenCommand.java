@@ -30,9 +30,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
-    description =
-        "Create, list and revoke API tokens over the API (admin). A token's secret is"
-            + " shown once, when it is created; C2 keeps only its hash.",
+    description = {
+      "Create, list and revoke API tokens (admin).",
+      "",
+      "A token's secret is shown once, when it is created; C2 keeps only its hash."
+    },
     footer = {
       "",
       "Examples:",
