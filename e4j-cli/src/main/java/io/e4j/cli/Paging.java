@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -15,30 +16,39 @@ final class Paging {
   @Spec(Spec.Target.MIXEE)
   private CommandSpec command;
 
+  private int pageSize = 100;
+
+  @ArgGroup(exclusive = true)
+  private Which which;
+
+  /** The first page, another given by its token, or all of them. */
+  static final class Which {
+    @Option(names = "--all", description = "every page, one after the other")
+    boolean all;
+
+    @Option(
+        names = "--page-token",
+        paramLabel = "TOKEN",
+        description = "the page after a previous listing (its next-page token)")
+    String pageToken;
+  }
+
   @Option(
       names = "--page-size",
       paramLabel = "N",
-      defaultValue = "100",
-      description = "items a page, 1 to 1000 (default: ${DEFAULT-VALUE})")
-  private int pageSize;
-
-  @Option(names = "--all", description = "every page, one after the other")
-  private boolean all;
-
-  @Option(
-      names = "--page-token",
-      paramLabel = "TOKEN",
-      description = "the page after a previous listing (its next-page token)")
-  private String pageToken;
+      description = "items a page, 1 to 1000 (default: 100)")
+  void pageSize(int size) {
+    if (size < 1 || size > MAX_PAGE_SIZE) {
+      throw new CommandLine.ParameterException(
+          command.commandLine(), "--page-size must be 1 to " + MAX_PAGE_SIZE + ", got " + size);
+    }
+    pageSize = size;
+  }
 
   /** One page as C2 returns it. */
   record Page<T>(List<T> items, String nextPageToken) {}
 
   int pageSize() {
-    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw new CommandLine.ParameterException(
-          command.commandLine(), "--page-size must be 1 to " + MAX_PAGE_SIZE + ", got " + pageSize);
-    }
     return pageSize;
   }
 
@@ -48,12 +58,9 @@ final class Paging {
    * @param fetch the page after the given token ("" for the first)
    */
   <T> Page<T> fetch(Function<String, Page<T>> fetch) {
-    if (all && pageToken != null) {
-      throw new CommandLine.ParameterException(
-          command.commandLine(), "--all and --page-token cannot be combined");
-    }
-    pageSize();
-    Page<T> page = fetch.apply(pageToken == null ? "" : pageToken);
+    boolean all = which != null && which.all;
+    String token = which == null || which.pageToken == null ? "" : which.pageToken;
+    Page<T> page = fetch.apply(token);
     if (!all) {
       return page;
     }
