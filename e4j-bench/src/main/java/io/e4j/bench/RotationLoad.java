@@ -99,6 +99,7 @@ public final class RotationLoad {
       Path work, int port, int devices, C2Config.Database database) throws InterruptedException {
     C2Config config =
         C2Config.defaults(work.resolve("c2"))
+            .withApi(C2Config.Api.disabled())
             .withDatabase(database)
             .withBroker(C2Config.Mqtt.plain("127.0.0.1", port));
     try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of())) {

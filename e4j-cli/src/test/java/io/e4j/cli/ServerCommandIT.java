@@ -35,7 +35,10 @@ class ServerCommandIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 JAR.toString(),
-                "server"));
+                "server",
+                // Any free port: tests may run beside a C2 on the default one.
+                "--set",
+                "api.port=0"));
     command.addAll(List.of(args));
     return new ProcessBuilder(command)
         .directory(directory.toFile())

@@ -21,7 +21,8 @@ public record C2Config(
     Database database,
     KekSource kek,
     Broker broker,
-    Delivery delivery) {
+    Delivery delivery,
+    Api api) {
 
   public static final String DEFAULT_KEK_FILE = "kek.key";
 
@@ -31,6 +32,7 @@ public record C2Config(
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(broker, "broker");
     Objects.requireNonNull(delivery, "delivery");
+    Objects.requireNonNull(api, "api");
   }
 
   public static C2Config defaults(Path dataDirectory) {
@@ -40,27 +42,32 @@ public record C2Config(
         Database.embedded(),
         null,
         new EmbeddedMqtt("127.0.0.1", 1883),
-        Delivery.defaults());
+        Delivery.defaults(),
+        Api.defaults());
   }
 
   public C2Config withMode(CryptoMode mode) {
-    return new C2Config(dataDirectory, mode, database, kek, broker, delivery);
+    return new C2Config(dataDirectory, mode, database, kek, broker, delivery, api);
   }
 
   public C2Config withDatabase(Database database) {
-    return new C2Config(dataDirectory, mode, database, kek, broker, delivery);
+    return new C2Config(dataDirectory, mode, database, kek, broker, delivery, api);
   }
 
   public C2Config withKek(KekSource kek) {
-    return new C2Config(dataDirectory, mode, database, kek, broker, delivery);
+    return new C2Config(dataDirectory, mode, database, kek, broker, delivery, api);
   }
 
   public C2Config withBroker(Broker broker) {
-    return new C2Config(dataDirectory, mode, database, kek, broker, delivery);
+    return new C2Config(dataDirectory, mode, database, kek, broker, delivery, api);
   }
 
   public C2Config withDelivery(Delivery delivery) {
-    return new C2Config(dataDirectory, mode, database, kek, broker, delivery);
+    return new C2Config(dataDirectory, mode, database, kek, broker, delivery, api);
+  }
+
+  public C2Config withApi(Api api) {
+    return new C2Config(dataDirectory, mode, database, kek, broker, delivery, api);
   }
 
   /** The KEK source in effect: the configured one, or the data directory's key file. */
@@ -74,6 +81,7 @@ public record C2Config(
     problems.addAll(database.problems());
     problems.addAll(broker.problems());
     problems.addAll(delivery.problems());
+    problems.addAll(api.problems());
     return problems;
   }
 
@@ -303,6 +311,59 @@ public record C2Config(
 
     private static Duration nonNull(Duration duration) {
       return duration == null ? Duration.ZERO : duration;
+    }
+  }
+
+  /**
+   * C2's API: gRPC and HTTP/JSON on one TLS port, with API tokens.
+   *
+   * @param port 0: any free port (see {@link C2Server#apiPort()})
+   * @param certificate PEM certificate chain; {@code null}: a self-signed certificate for the host,
+   *     127.0.0.1 and localhost, generated in the data directory on first start
+   * @param privateKey its PEM private key (PKCS#8), with {@code certificate}
+   * @param clientCa PEM CA certificates: when set, clients must also present a certificate they
+   *     signed (mutual TLS)
+   */
+  public record Api(
+      boolean enabled,
+      String host,
+      int port,
+      java.nio.file.Path certificate,
+      java.nio.file.Path privateKey,
+      java.nio.file.Path clientCa) {
+    public static Api defaults() {
+      return new Api(true, "127.0.0.1", 8443, null, null, null);
+    }
+
+    /** The defaults on another port (0: any free one). */
+    public static Api onPort(int port) {
+      return new Api(true, "127.0.0.1", port, null, null, null);
+    }
+
+    public static Api disabled() {
+      return new Api(false, "127.0.0.1", 8443, null, null, null);
+    }
+
+    List<String> problems() {
+      List<String> problems = new ArrayList<>();
+      if (!enabled) {
+        return problems;
+      }
+      if (host == null || host.isEmpty()) {
+        problems.add("api.host: must not be empty");
+      }
+      if (port < 0 || port > 65535) {
+        problems.add("api.port: must be 0 to 65535, got " + port);
+      }
+      if ((certificate == null) != (privateKey == null)) {
+        problems.add("api.certificate and api.privateKey: set both, or neither");
+      }
+      for (var file : java.util.Arrays.asList(certificate, privateKey, clientCa)) {
+        if (file != null && !java.nio.file.Files.isReadable(file)) {
+          problems.add("api: cannot read " + file);
+        }
+      }
+      return problems;
     }
   }
 }

@@ -2,6 +2,12 @@ package io.e4j.server;
 
 import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.internal.Operations;
+import io.e4j.server.internal.api.ApiCertificate;
+import io.e4j.server.internal.api.ApiServer;
+import io.e4j.server.internal.api.ApiTokens;
+import io.e4j.server.internal.journal.Caller;
+import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.outbox.DeliveryMeter;
 import io.e4j.server.internal.outbox.Dispatcher;
 import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
@@ -12,6 +18,11 @@ import io.e4j.server.internal.transport.Transport;
 import io.e4j.server.internal.vault.Kek;
 import io.e4j.server.internal.vault.Rekey;
 import io.e4j.server.internal.vault.Vault;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -52,6 +63,11 @@ public final class C2Server implements AutoCloseable {
   private static final Duration VAULT_REFRESH = Duration.ofSeconds(5);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final int EMBEDDED_CACHE_KIB = 128 * 1024;
+  private static final Duration JOURNAL_PURGE = Duration.ofHours(1);
+  private static final Duration JOURNAL_RETENTION = Duration.ofDays(90);
+
+  /** The bootstrap admin token's file in the data directory. */
+  public static final String ADMIN_TOKEN_FILE = "admin.token";
 
   private final C2Config config;
   private final Database database;
@@ -61,6 +77,8 @@ public final class C2Server implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final Operations operations;
   private final ScheduledExecutorService housekeeping;
+  private final ApiServer api;
+  private final ApiCertificate apiCertificate;
 
   private C2Server(
       C2Config config,
@@ -70,7 +88,9 @@ public final class C2Server implements AutoCloseable {
       Transport transport,
       Dispatcher dispatcher,
       Operations operations,
-      ScheduledExecutorService housekeeping) {
+      ScheduledExecutorService housekeeping,
+      ApiServer api,
+      ApiCertificate apiCertificate) {
     this.config = config;
     this.database = database;
     this.vault = vault;
@@ -79,6 +99,8 @@ public final class C2Server implements AutoCloseable {
     this.dispatcher = dispatcher;
     this.operations = operations;
     this.housekeeping = housekeeping;
+    this.api = api;
+    this.apiCertificate = apiCertificate;
   }
 
   /**
@@ -111,12 +133,23 @@ public final class C2Server implements AutoCloseable {
       }
       Transport transport = transport(config, broker);
       opened.add(transport);
-      Dispatcher dispatcher = new Dispatcher(database, vault, transport, clock, config.delivery());
+      Journal journal = new Journal(database, clock);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Dispatcher dispatcher =
+          new Dispatcher(
+              database,
+              vault,
+              transport,
+              journal,
+              deliveryMeter(registry),
+              clock,
+              config.delivery());
       Operations operations =
           new Operations(
               database,
               vault,
               new OutboxWriter(vault, clock),
+              journal,
               clock,
               config.mode(),
               dispatcher::wake);
@@ -135,11 +168,50 @@ public final class C2Server implements AutoCloseable {
           VAULT_REFRESH.toMillis(),
           VAULT_REFRESH.toMillis(),
           TimeUnit.MILLISECONDS);
+      housekeeping.scheduleWithFixedDelay(
+          () -> purgeJournal(journal, clock), 0, JOURNAL_PURGE.toMillis(), TimeUnit.MILLISECONDS);
+      opened.add(housekeeping::shutdownNow);
+      registerGauges(registry, operations);
+      ApiServer api = null;
+      ApiCertificate certificate = null;
+      if (config.api().enabled()) {
+        ApiTokens tokens = new ApiTokens(database, journal, clock, new SecureRandom());
+        certificate = apiCertificate(config, clock);
+        api =
+            ApiServer.start(
+                config.api(),
+                certificate,
+                new ApiServer.Parts(operations, tokens, journal, database, transport, registry));
+        opened.add(api);
+        Path tokenFile = config.dataDirectory().resolve(ADMIN_TOKEN_FILE);
+        if (tokens.bootstrap(tokenFile)) {
+          LOG.warn(
+              "created the API token '{}' (admin) in {} (owner-only): use it to log in, then"
+                  + " create tokens for each operator",
+              ApiTokens.BOOTSTRAP_NAME,
+              tokenFile.toAbsolutePath());
+        }
+        LOG.info(
+            "API (gRPC, HTTP/JSON, documentation at /docs) on https://{}:{}, certificate SHA-256"
+                + " {}",
+            config.api().host(),
+            api.port(),
+            certificate.fingerprint());
+      }
       dispatcher.start();
       LOG.info(
           "C2 started in {} mode: {}, {}", config.mode(), config.database(), transport.describe());
       return new C2Server(
-          config, database, vault, broker, transport, dispatcher, operations, housekeeping);
+          config,
+          database,
+          vault,
+          broker,
+          transport,
+          dispatcher,
+          operations,
+          housekeeping,
+          api,
+          certificate);
     } catch (RuntimeException e) {
       closeAll(opened, e);
       throw e;
@@ -148,6 +220,31 @@ public final class C2Server implements AutoCloseable {
 
   public C2Service service() {
     return operations;
+  }
+
+  /** The port the API listens on, when it is enabled. */
+  public Optional<Integer> apiPort() {
+    return Optional.ofNullable(api).map(ApiServer::port);
+  }
+
+  /** The API's certificate (PEM), which clients pin, when the API is enabled. */
+  public Optional<Path> apiCertificate() {
+    return Optional.ofNullable(apiCertificate).map(ApiCertificate::certificate);
+  }
+
+  /**
+   * Creates an API token in the key store of {@code config}, from outside the server (for {@code e4
+   * server token create}); recorded in the audit log as a local call.
+   *
+   * @return the token: shown once, C2 keeps only its hash
+   */
+  public static String createToken(
+      C2Config config, String name, Role role, Clock clock, Map<String, String> environment) {
+    try (Database database = openDatabase(config)) {
+      return new ApiTokens(database, new Journal(database, clock), clock, new SecureRandom())
+          .create(name, role, Caller.LOCAL)
+          .token();
+    }
   }
 
   /** The port of the embedded broker, when one runs. */
@@ -201,6 +298,9 @@ public final class C2Server implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (api != null) {
+      api.close();
+    }
     housekeeping.shutdownNow();
     dispatcher.close();
     List<AutoCloseable> toClose = new ArrayList<>();
@@ -341,6 +441,61 @@ public final class C2Server implements AutoCloseable {
     } catch (IOException e) {
       throw new C2Exception(
           Reason.CONFIGURATION, "cannot create the data directory " + directory + ": " + e, e);
+    }
+  }
+
+  private static ApiCertificate apiCertificate(C2Config config, Clock clock) {
+    C2Config.Api settings = config.api();
+    if (settings.certificate() != null) {
+      return new ApiCertificate(settings.certificate(), settings.privateKey());
+    }
+    return ApiCertificate.selfSigned(
+        config.dataDirectory(), settings.host(), clock, new SecureRandom());
+  }
+
+  private static DeliveryMeter deliveryMeter(MeterRegistry registry) {
+    Counter delivered =
+        Counter.builder("e4j.commands")
+            .tag("outcome", "delivered")
+            .description("commands the transport acknowledged")
+            .register(registry);
+    Counter failed =
+        Counter.builder("e4j.commands")
+            .tag("outcome", "failed")
+            .description("sends that failed or were not acknowledged in time (then retried)")
+            .register(registry);
+    return new DeliveryMeter() {
+      @Override
+      public void delivered(int commands) {
+        delivered.increment(commands);
+      }
+
+      @Override
+      public void failed(int commands) {
+        failed.increment(commands);
+      }
+    };
+  }
+
+  /** Gauges read from the store at each scrape. */
+  private static void registerGauges(MeterRegistry registry, Operations operations) {
+    Gauge.builder("e4j.devices", operations, Operations::deviceCount)
+        .description("devices C2 holds")
+        .register(registry);
+    Gauge.builder("e4j.topics", operations, Operations::topicCount)
+        .description("topics C2 holds")
+        .register(registry);
+    Gauge.builder("e4j.outbox.undelivered", operations, Operations::undeliveredCount)
+        .description(
+            "commands waiting for delivery, counting each device a rotation has yet to reach")
+        .register(registry);
+  }
+
+  private static void purgeJournal(Journal journal, Clock clock) {
+    try {
+      journal.purgeBefore(clock.instant().minus(JOURNAL_RETENTION));
+    } catch (RuntimeException e) {
+      LOG.warn("could not purge old events and audit records: {}", e.getMessage());
     }
   }
 

@@ -1,13 +1,16 @@
 package io.e4j.server;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every C2 operation. Each mutating call commits its state change and the commands it implies in
  * one transaction; delivery happens afterwards, from the outbox, with retries until the transport
  * acknowledges. Failures are {@link C2Exception}s with a {@link C2Exception.Reason}.
  *
- * <p>Listings take a cursor (empty for the first page) and a page size of 1 to 1,000.
+ * <p>Listings take a cursor (empty for the first page) and a page size of 1 to 1,000. Every
+ * mutating call is recorded in the audit log, and each change it makes in the event log, in the
+ * transaction that makes it.
  */
 public interface C2Service {
 
@@ -17,6 +20,12 @@ public interface C2Service {
   CreatedDevice createDevice(NewDevice device);
 
   /**
+   * Creates 1 to 1,000 devices; each is created or refused on its own ({@link #createDevice}'s
+   * errors), reported in request order.
+   */
+  List<BatchItem<CreatedDevice>> createDevices(List<NewDevice> devices);
+
+  /**
    * Forgets a device and cancels its undelivered commands. In PK mode the devices holding its
    * public key are told to drop it (RemovePubKey).
    */
@@ -24,7 +33,10 @@ public interface C2Service {
 
   DeviceInfo device(DeviceRef device);
 
-  /** Devices in ID order whose name starts with {@code namePrefix} (empty: all devices). */
+  /**
+   * Devices whose name starts with {@code namePrefix}, in name order; with no prefix, all devices:
+   * those with a name first, then those without, in ID order.
+   */
   Page<DeviceInfo> devices(String namePrefix, String cursor, int limit);
 
   long deviceCount();
@@ -44,6 +56,14 @@ public interface C2Service {
 
   /** Links a device to a topic and sends it the topic's key (again, if already linked). */
   void link(DeviceRef device, String topic);
+
+  /**
+   * Links 1 to 1,000 devices to a topic, each linked or refused (not found) on its own; the whole
+   * call fails if the topic does not exist.
+   *
+   * @return for each device, in request order, its ID (hex) if linked
+   */
+  List<BatchItem<String>> linkAll(List<DeviceRef> devices, String topic);
 
   /** Unlinks a device from a topic and tells it to drop the key (RemoveTopic). */
   void unlink(DeviceRef device, String topic);
@@ -96,6 +116,31 @@ public interface C2Service {
    * commands (no persistent session, or restored from an old backup).
    */
   void resyncDevice(DeviceRef device);
+
+  /**
+   * SK mode: protects {@code payload} under the topic's current key, as a device would. Whoever may
+   * call this may write to any topic: the API keeps it for admins.
+   */
+  byte[] protectMessage(String topic, byte[] payload);
+
+  /**
+   * Checks and opens a protected message with the topic's current key; in PK mode also checks the
+   * sender's signature with the public key C2 holds for it. Whoever may call this reads every
+   * topic: the API keeps it for admins.
+   */
+  UnprotectedMessage unprotectMessage(String topic, byte[] message);
+
+  /** Up to {@code limit} (1 to 1,000) events after sequence number {@code after}, oldest first. */
+  List<C2Event> events(long after, int limit);
+
+  /** The sequence number of the latest event, 0 before the first. */
+  long lastEventSequence();
+
+  /**
+   * Up to {@code limit} (1 to 1,000) audit records older than record {@code before} (0: the
+   * newest), newest first, of {@code actor} or of everyone.
+   */
+  List<AuditRecord> audit(long before, int limit, Optional<String> actor);
 
   /**
    * A device's most recent commands, newest first. Rotations of a topic are listed while the device

@@ -34,6 +34,7 @@ class C2BrokerOutageIT {
   private C2Server startC2(Mosquitto broker, C2Config.Delivery delivery) {
     C2Config config =
         C2Config.defaults(dataDirectory)
+            .withApi(C2Config.Api.disabled())
             .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
             .withDelivery(delivery);
     return C2Server.start(config, Clock.systemUTC(), Map.of());

@@ -51,6 +51,7 @@ class C2CrashIT {
 
   static C2Config config(Path dataDirectory, int brokerPort, C2Config.Database database) {
     return C2Config.defaults(dataDirectory)
+        .withApi(C2Config.Api.disabled())
         .withDatabase(database)
         .withBroker(C2Config.Mqtt.plain("127.0.0.1", brokerPort));
   }

@@ -49,6 +49,7 @@ class C2KafkaIT {
   void linkAndRotation_reachEveryDeviceThroughTheControlTopic() throws Exception {
     C2Config config =
         C2Config.defaults(directory.resolve("c2"))
+            .withApi(C2Config.Api.disabled())
             .withBroker(new C2Config.Kafka(cluster.bootstrapServers(), CONTROL, Map.of()));
     C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());
     open.add(server);

@@ -80,7 +80,9 @@ class C2MqttCredentialsIT {
   private C2Service startC2(C2Config.Mqtt mqtt) {
     server =
         C2Server.start(
-            C2Config.defaults(directory.resolve("c2")).withBroker(mqtt),
+            C2Config.defaults(directory.resolve("c2"))
+                .withApi(C2Config.Api.disabled())
+                .withBroker(mqtt),
             Clock.systemUTC(),
             Map.of());
     return server.service();

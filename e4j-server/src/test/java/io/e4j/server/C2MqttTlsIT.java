@@ -62,6 +62,7 @@ class C2MqttTlsIT {
   private C2Service startC2(Path trustStore, int mqttVersion) {
     C2Config config =
         C2Config.defaults(directory.resolve("c2"))
+            .withApi(C2Config.Api.disabled())
             .withBroker(
                 new C2Config.Mqtt(
                     "127.0.0.1",

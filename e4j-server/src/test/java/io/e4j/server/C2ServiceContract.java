@@ -75,6 +75,7 @@ abstract class C2ServiceContract {
   private void start(CryptoMode mode, C2Config.Delivery delivery) throws Exception {
     C2Config config =
         C2Config.defaults(dataDirectory)
+            .withApi(C2Config.Api.disabled())
             .withMode(mode)
             .withDatabase(freshDatabase())
             .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
@@ -624,6 +625,7 @@ abstract class C2ServiceContract {
     server = null;
     C2Config config =
         C2Config.defaults(dataDirectory)
+            .withApi(C2Config.Api.disabled())
             .withMode(CryptoMode.PUBLIC_KEY)
             .withDatabase(database)
             .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()));

@@ -20,6 +20,7 @@ class EmbeddedBrokerIT {
   void devicesOnTheEmbeddedBrokerFollowARotation() throws Exception {
     C2Config config =
         C2Config.defaults(dataDirectory)
+            .withApi(C2Config.Api.disabled())
             .withBroker(new C2Config.EmbeddedMqtt("127.0.0.1", freePort()));
     List<Device> fleet;
     try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());

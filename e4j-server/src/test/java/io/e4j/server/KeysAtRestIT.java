@@ -45,6 +45,7 @@ class KeysAtRestIT {
 
   private C2Config config(CryptoMode mode) {
     return C2Config.defaults(dataDirectory)
+        .withApi(C2Config.Api.disabled())
         .withMode(mode)
         .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
         .withDelivery(C2Config.Delivery.defaults().withAckTimeout(Duration.ofSeconds(2)));

@@ -31,6 +31,7 @@ class OutcomeWriteFailureIT {
         Mosquitto broker = Mosquitto.start(brokerDirectory)) {
       C2Config config =
           C2Config.defaults(dataDirectory)
+              .withApi(C2Config.Api.disabled())
               .withDatabase(
                   C2Config.Database.of(postgres.jdbcUrl(), postgres.user(), postgres.password()))
               .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()));

@@ -68,6 +68,12 @@ public final class ServerSettings {
     keys.put("broker.bootstrapServers", "Kafka bootstrap servers");
     keys.put("broker.controlTopic", "Kafka topic for commands (default e4.control)");
     keys.put("broker.kafka.*", "any Kafka producer property, e.g. broker.kafka.security.protocol");
+    keys.put("api.enabled", "true (default): serve the API (gRPC, HTTP/JSON); false: no API");
+    keys.put("api.host", "address the API listens on (default 127.0.0.1)");
+    keys.put("api.port", "API port (default 8443)");
+    keys.put("api.certificate", "PEM certificate chain; default: self-signed, generated");
+    keys.put("api.privateKey", "its PEM private key (PKCS#8)");
+    keys.put("api.clientCa", "PEM CA certificates: clients must present a certificate (mTLS)");
     keys.put("delivery.batchSize", "commands read from the outbox at a time (default 1000)");
     keys.put("delivery.maxInFlight", "commands awaiting acknowledgement at most (default 4000)");
     keys.put("delivery.ratePerSecond", "commands sent per second at most; 0: unlimited");
@@ -207,13 +213,28 @@ public final class ServerSettings {
             duration("delivery.retryMin", defaults.retryMin(), found),
             duration("delivery.retryMax", defaults.retryMax(), found),
             duration("delivery.retention", defaults.retention(), found));
-    C2Config config = new C2Config(dataDirectory, mode, database, kek, broker, delivery);
+    C2Config config =
+        new C2Config(dataDirectory, mode, database, kek, broker, delivery, api(found));
     found.addAll(config.problems());
     return new Result(found.isEmpty() ? config : null, found);
   }
 
   /** A configuration, or the problems that prevent one. */
   public record Result(C2Config config, List<String> problems) {}
+
+  private C2Config.Api api(List<String> found) {
+    return new C2Config.Api(
+        !values.containsKey("api.enabled") || bool("api.enabled", found),
+        text("api.host", "127.0.0.1"),
+        integer("api.port", 8443, found),
+        path("api.certificate"),
+        path("api.privateKey"),
+        path("api.clientCa"));
+  }
+
+  private Path path(String key) {
+    return values.containsKey(key) ? Path.of(values.get(key)) : null;
+  }
 
   private KekSource kek(List<String> found) {
     List<KekSource> sources = new ArrayList<>();

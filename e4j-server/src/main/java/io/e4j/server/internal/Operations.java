@@ -1,7 +1,12 @@
 package io.e4j.server.internal;
 
 import io.e4j.core.Commands;
+import io.e4j.core.E4Client;
+import io.e4j.core.E4Exception;
 import io.e4j.core.Keys;
+import io.e4j.server.AuditRecord;
+import io.e4j.server.BatchItem;
+import io.e4j.server.C2Event;
 import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.C2Service;
@@ -12,14 +17,20 @@ import io.e4j.server.DeliveryStatus;
 import io.e4j.server.DeviceCredential;
 import io.e4j.server.DeviceInfo;
 import io.e4j.server.DeviceRef;
+import io.e4j.server.EventType;
 import io.e4j.server.NewDevice;
 import io.e4j.server.Page;
 import io.e4j.server.TopicInfo;
+import io.e4j.server.UnprotectedMessage;
+import io.e4j.server.internal.journal.Caller;
+import io.e4j.server.internal.journal.Entry;
+import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.Sql;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -32,9 +43,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 
-/** {@link C2Service} on the key store, the vault and the outbox. */
+/**
+ * {@link C2Service} on the key store, the vault and the outbox. Every mutating call records itself
+ * in the audit log and its changes in the event log, in the transaction that makes them; a call
+ * refused is recorded in the audit log on its own.
+ */
 public final class Operations implements C2Service {
   /** Fan-out audiences: queries of {@code device_id}. */
   private static final String HOLDERS_OF_TOPIC =
@@ -55,27 +71,50 @@ public final class Operations implements C2Service {
 
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_PAGE = 1_000;
+  private static final int MAX_BATCH = 1_000;
 
   private final Database database;
   private final Vault vault;
   private final OutboxWriter outbox;
+  private final Journal journal;
   private final Clock clock;
   private final CryptoMode mode;
   private final Runnable commandsEnqueued;
+  private final Caller caller;
 
   public Operations(
       Database database,
       Vault vault,
       OutboxWriter outbox,
+      Journal journal,
       Clock clock,
       CryptoMode mode,
       Runnable commandsEnqueued) {
+    this(database, vault, outbox, journal, clock, mode, commandsEnqueued, Caller.LOCAL);
+  }
+
+  private Operations(
+      Database database,
+      Vault vault,
+      OutboxWriter outbox,
+      Journal journal,
+      Clock clock,
+      CryptoMode mode,
+      Runnable commandsEnqueued,
+      Caller caller) {
     this.database = database;
     this.vault = vault;
     this.outbox = outbox;
+    this.journal = journal;
     this.clock = clock;
     this.mode = mode;
     this.commandsEnqueued = commandsEnqueued;
+    this.caller = caller;
+  }
+
+  /** The same operations, recorded in the logs as {@code caller}'s. */
+  public Operations actingAs(Caller caller) {
+    return new Operations(database, vault, outbox, journal, clock, mode, commandsEnqueued, caller);
   }
 
   @Override
@@ -87,70 +126,163 @@ public final class Operations implements C2Service {
 
   @Override
   public CreatedDevice createDevice(NewDevice request) {
-    DeviceRef ref = request.device();
-    byte[] id = ref.idOrDerived();
-    byte[] generated = null;
-    byte[] publicKey = null;
-    byte[] deviceKey;
-    DeviceCredential credential = request.credential();
-    if (mode == CryptoMode.SYMMETRIC_KEY) {
-      if (credential instanceof DeviceCredential.SymmetricKey key) {
-        deviceKey = key.key();
-      } else if (credential instanceof DeviceCredential.Password password) {
-        deviceKey = Keys.symmetricKeyFromPassword(password.password());
-      } else if (credential instanceof DeviceCredential.Generate) {
-        deviceKey = Keys.randomKey();
-        generated = deviceKey.clone();
-      } else {
-        throw wrongMode("a device public key", CryptoMode.PUBLIC_KEY);
-      }
-    } else {
-      if (credential instanceof DeviceCredential.PublicKey key) {
-        publicKey = key.ed25519Public();
-      } else if (credential instanceof DeviceCredential.Password password) {
-        byte[] signing = Keys.ed25519FromPassword(password.password());
-        publicKey = Keys.ed25519Public(signing);
-        Arrays.fill(signing, (byte) 0);
-      } else if (credential instanceof DeviceCredential.Generate) {
-        generated = Keys.newEd25519();
-        publicKey = Keys.ed25519Public(generated);
-      } else {
-        throw wrongMode("a device symmetric key", CryptoMode.SYMMETRIC_KEY);
-      }
-      deviceKey = null;
-    }
-    byte[] devicePublicKey = publicKey;
+    return audited(
+        "CreateDevice",
+        describe(request.device()),
+        () -> {
+          Credential credential = credential(request);
+          try {
+            DeviceInfo info =
+                commit(
+                    "CreateDevice",
+                    describe(request.device()),
+                    (handle, events) -> store(handle, request, credential, events));
+            return new CreatedDevice(info, Optional.ofNullable(credential.generated()));
+          } finally {
+            credential.erase();
+          }
+        });
+  }
+
+  @Override
+  public List<BatchItem<CreatedDevice>> createDevices(List<NewDevice> requests) {
+    checkBatch(requests.size());
+    return audited(
+        "CreateDevices",
+        requests.size() + " devices",
+        () -> {
+          List<BatchItem<CreatedDevice>> results = new ArrayList<>();
+          List<Integer> valid = new ArrayList<>();
+          List<Credential> credentials = new ArrayList<>();
+          for (int i = 0; i < requests.size(); i++) {
+            try {
+              credentials.add(credential(requests.get(i)));
+              valid.add(i);
+            } catch (C2Exception e) {
+              results.add(BatchItem.refused(i, e));
+            }
+          }
+          try {
+            results.addAll(storeAll(requests, valid, credentials));
+          } finally {
+            credentials.forEach(Credential::erase);
+          }
+          results.sort(Comparator.comparingInt(BatchItem::index));
+          return results;
+        });
+  }
+
+  /**
+   * Stores the valid devices in one transaction, each refused on its own; when the transaction
+   * itself fails (a device created by a concurrent call between check and insert), one transaction
+   * per device.
+   */
+  private List<BatchItem<CreatedDevice>> storeAll(
+      List<NewDevice> requests, List<Integer> valid, List<Credential> credentials) {
+    String target = requests.size() + " devices";
     try {
-      DeviceInfo info =
-          database.inTransaction(
-              handle -> {
-                if (request.replace()) {
-                  // Replacing pins the old key into the device's undelivered commands.
-                  outbox.lock(handle);
-                }
-                byte[] commandKey =
-                    deviceKey != null ? deviceKey.clone() : sharedKey(handle, devicePublicKey);
-                try {
-                  return storeDevice(handle, ref, id, devicePublicKey, commandKey, request);
-                } finally {
-                  Arrays.fill(commandKey, (byte) 0);
-                }
-              });
-      return new CreatedDevice(info, Optional.ofNullable(generated));
-    } finally {
+      return commit(
+          "CreateDevices",
+          target,
+          (handle, events) -> {
+            List<BatchItem<CreatedDevice>> stored = new ArrayList<>();
+            for (int i = 0; i < valid.size(); i++) {
+              stored.add(storeOne(handle, valid.get(i), requests, credentials.get(i), events));
+            }
+            return stored;
+          });
+    } catch (C2Exception e) {
+      List<BatchItem<CreatedDevice>> stored = new ArrayList<>();
+      for (int i = 0; i < valid.size(); i++) {
+        int index = valid.get(i);
+        Credential credential = credentials.get(i);
+        stored.add(
+            commit(
+                "CreateDevices",
+                describe(requests.get(index).device()),
+                (handle, events) -> storeOne(handle, index, requests, credential, events)));
+      }
+      return stored;
+    }
+  }
+
+  private BatchItem<CreatedDevice> storeOne(
+      Handle handle,
+      int index,
+      List<NewDevice> requests,
+      Credential credential,
+      List<Entry> events) {
+    try {
+      DeviceInfo info = store(handle, requests.get(index), credential, events);
+      return BatchItem.done(
+          index, new CreatedDevice(info, Optional.ofNullable(credential.generated())));
+    } catch (C2Exception e) {
+      return BatchItem.refused(index, e);
+    }
+  }
+
+  /**
+   * What a device is keyed with: its command key in SK mode, its Ed25519 public key in PK mode, and
+   * the key C2 generated, if it did.
+   */
+  private record Credential(byte[] deviceKey, byte[] publicKey, byte[] generated) {
+    void erase() {
       if (deviceKey != null) {
         Arrays.fill(deviceKey, (byte) 0);
       }
     }
   }
 
+  private Credential credential(NewDevice request) {
+    DeviceCredential credential = request.credential();
+    if (mode == CryptoMode.SYMMETRIC_KEY) {
+      if (credential instanceof DeviceCredential.SymmetricKey key) {
+        return new Credential(key.key(), null, null);
+      } else if (credential instanceof DeviceCredential.Password password) {
+        return new Credential(Keys.symmetricKeyFromPassword(password.password()), null, null);
+      } else if (credential instanceof DeviceCredential.Generate) {
+        byte[] key = Keys.randomKey();
+        return new Credential(key, null, key.clone());
+      }
+      throw wrongMode("a device public key", CryptoMode.PUBLIC_KEY);
+    }
+    if (credential instanceof DeviceCredential.PublicKey key) {
+      return new Credential(null, key.ed25519Public(), null);
+    } else if (credential instanceof DeviceCredential.Password password) {
+      byte[] signing = Keys.ed25519FromPassword(password.password());
+      try {
+        return new Credential(null, Keys.ed25519Public(signing), null);
+      } finally {
+        Arrays.fill(signing, (byte) 0);
+      }
+    } else if (credential instanceof DeviceCredential.Generate) {
+      byte[] signing = Keys.newEd25519();
+      return new Credential(null, Keys.ed25519Public(signing), signing);
+    }
+    throw wrongMode("a device symmetric key", CryptoMode.SYMMETRIC_KEY);
+  }
+
+  private DeviceInfo store(
+      Handle handle, NewDevice request, Credential credential, List<Entry> events) {
+    if (request.replace()) {
+      // Replacing pins the old key into the device's undelivered commands.
+      outbox.lock(handle);
+    }
+    byte[] commandKey =
+        credential.deviceKey() != null
+            ? credential.deviceKey().clone()
+            : sharedKey(handle, credential.publicKey());
+    try {
+      return storeDevice(handle, request, credential.publicKey(), commandKey, events);
+    } finally {
+      Arrays.fill(commandKey, (byte) 0);
+    }
+  }
+
   private DeviceInfo storeDevice(
-      Handle handle,
-      DeviceRef ref,
-      byte[] id,
-      byte[] publicKey,
-      byte[] commandKey,
-      NewDevice request) {
+      Handle handle, NewDevice request, byte[] publicKey, byte[] commandKey, List<Entry> events) {
+    DeviceRef ref = request.device();
+    byte[] id = ref.idOrDerived();
     OffsetDateTime now = Sql.at(clock.instant());
     byte[] sealed = vault.seal(commandKey, SealedColumn.DEVICE_KEY.label(id));
     String name = ref.name().orElse(null);
@@ -193,29 +325,42 @@ public final class Operations implements C2Service {
           now,
           now);
     }
-    return deviceInfo(handle, id);
+    DeviceInfo info = deviceInfo(handle, id);
+    events.add(
+        Entry.device(
+            exists ? EventType.DEVICE_KEY_CHANGED : EventType.DEVICE_CREATED,
+            id,
+            info.name().orElse(null)));
+    return info;
   }
 
   @Override
   public void removeDevice(DeviceRef ref) {
     boolean enqueued =
-        database.inTransaction(
-            handle -> {
-              outbox.lock(handle);
-              byte[] id = deviceId(handle, ref);
-              long told = 0;
-              if (mode == CryptoMode.PUBLIC_KEY) {
-                told =
-                    outbox.fanOut(
-                        handle,
-                        HOLDERS_OF_SUBJECT,
-                        Map.of("subject", id),
-                        Commands.removePubKey(id));
-              }
-              outbox.cancelUndelivered(handle, id);
-              handle.execute("DELETE FROM devices WHERE id = ?", (Object) id);
-              return told > 0;
-            });
+        audited(
+            "RemoveDevice",
+            describe(ref),
+            () ->
+                commit(
+                    "RemoveDevice",
+                    describe(ref),
+                    (handle, events) -> {
+                      outbox.lock(handle);
+                      byte[] id = deviceId(handle, ref);
+                      events.add(device(handle, EventType.DEVICE_REMOVED, id));
+                      long told = 0;
+                      if (mode == CryptoMode.PUBLIC_KEY) {
+                        told =
+                            outbox.fanOut(
+                                handle,
+                                HOLDERS_OF_SUBJECT,
+                                Map.of("subject", id),
+                                Commands.removePubKey(id));
+                      }
+                      outbox.cancelUndelivered(handle, id);
+                      handle.execute("DELETE FROM devices WHERE id = ?", (Object) id);
+                      return told > 0;
+                    }));
     if (enqueued) {
       commandsEnqueued.run();
     }
@@ -226,22 +371,54 @@ public final class Operations implements C2Service {
     return database.read(handle -> deviceInfo(handle, deviceId(handle, ref)));
   }
 
+  /**
+   * Named devices in name order, then (without a prefix) the devices without a name, in ID order.
+   * The cursor says which part it is in: {@code n} and the name's UTF-8 bytes in hex, or {@code i}
+   * and the ID.
+   */
   @Override
   public Page<DeviceInfo> devices(String namePrefix, String cursor, int limit) {
     checkLimit(limit);
-    byte[] after = cursorBytes(cursor);
     String prefix = namePrefix == null ? "" : namePrefix;
+    boolean byId = cursor != null && cursor.startsWith("i");
+    byte[] after = cursorBytes(cursor == null || cursor.isEmpty() ? "" : cursor.substring(1));
     return database.read(
-        handle ->
-            devicePage(
-                handle,
-                "FROM devices d WHERE "
-                    + (prefix.isEmpty() ? "TRUE" : "d.name LIKE :prefix ESCAPE '\\'"),
-                Map.of("prefix", Sql.startsWith(prefix)),
-                "d.id",
-                "d.id",
-                after,
-                limit));
+        handle -> {
+          List<DeviceInfo> rows = new ArrayList<>();
+          if (!byId) {
+            rows.addAll(
+                handle
+                    .createQuery(
+                        "SELECT id, name, public_key, created_at, updated_at FROM devices"
+                            + " WHERE name > :after"
+                            + (prefix.isEmpty() ? "" : " AND name LIKE :prefix ESCAPE '\\'")
+                            + " ORDER BY name LIMIT :limit")
+                    .bind("after", new String(after, StandardCharsets.UTF_8))
+                    .bind("prefix", Sql.startsWith(prefix))
+                    .bind("limit", limit + 1)
+                    .map((rs, ctx) -> deviceInfo(rs))
+                    .list());
+          }
+          if (rows.size() <= limit && prefix.isEmpty()) {
+            rows.addAll(
+                handle
+                    .createQuery(
+                        "SELECT id, name, public_key, created_at, updated_at FROM devices"
+                            + " WHERE name IS NULL AND id > :after ORDER BY id LIMIT :limit")
+                    .bind("after", byId ? after : new byte[0])
+                    .bind("limit", limit + 1 - rows.size())
+                    .map((rs, ctx) -> deviceInfo(rs))
+                    .list());
+          }
+          return page(
+              rows,
+              limit,
+              device ->
+                  device
+                      .name()
+                      .map(name -> "n" + HEX.formatHex(name.getBytes(StandardCharsets.UTF_8)))
+                      .orElseGet(() -> "i" + device.id()));
+        });
   }
 
   @Override
@@ -252,140 +429,190 @@ public final class Operations implements C2Service {
 
   @Override
   public void newDeviceKey(DeviceRef ref) {
-    database.useTransaction(
-        handle -> {
-          outbox.lock(handle);
-          byte[] id = deviceId(handle, ref);
-          OffsetDateTime now = Sql.at(clock.instant());
-          if (mode == CryptoMode.SYMMETRIC_KEY) {
-            byte[] key = Keys.randomKey();
-            try {
-              outbox.toDevice(handle, id, List.of(Commands.setIdKey(key)));
-              pinCommandKey(handle, id);
-              handle.execute(
-                  "UPDATE devices SET command_key = ?, updated_at = ? WHERE id = ?",
-                  vault.seal(key, SealedColumn.DEVICE_KEY.label(id)),
-                  now,
-                  id);
-            } finally {
-              Arrays.fill(key, (byte) 0);
-            }
-            return;
-          }
-          byte[] signing = Keys.newEd25519();
-          byte[] publicKey = Keys.ed25519Public(signing);
-          byte[] commandKey = sharedKey(handle, publicKey);
-          try {
-            outbox.toDevice(handle, id, List.of(Commands.setIdKey(signing)));
-            pinCommandKey(handle, id);
-            handle.execute(
-                "UPDATE devices SET public_key = ?, command_key = ?, updated_at = ? WHERE id = ?",
-                publicKey,
-                vault.seal(commandKey, SealedColumn.DEVICE_KEY.label(id)),
-                now,
-                id);
-            outbox.fanOut(
-                handle,
-                HOLDERS_OF_SUBJECT,
-                Map.of("subject", id),
-                Commands.setPubKey(publicKey, id));
-          } finally {
-            Arrays.fill(signing, (byte) 0);
-            Arrays.fill(commandKey, (byte) 0);
-          }
-        });
+    audited(
+        "NewDeviceKey",
+        describe(ref),
+        () ->
+            commit(
+                "NewDeviceKey",
+                describe(ref),
+                (handle, events) -> {
+                  outbox.lock(handle);
+                  byte[] id = deviceId(handle, ref);
+                  events.add(device(handle, EventType.DEVICE_KEY_CHANGED, id));
+                  changeDeviceKey(handle, id);
+                  return null;
+                }));
     commandsEnqueued.run();
+  }
+
+  private void changeDeviceKey(Handle handle, byte[] id) {
+    OffsetDateTime now = Sql.at(clock.instant());
+    if (mode == CryptoMode.SYMMETRIC_KEY) {
+      byte[] key = Keys.randomKey();
+      try {
+        outbox.toDevice(handle, id, List.of(Commands.setIdKey(key)));
+        pinCommandKey(handle, id);
+        handle.execute(
+            "UPDATE devices SET command_key = ?, updated_at = ? WHERE id = ?",
+            vault.seal(key, SealedColumn.DEVICE_KEY.label(id)),
+            now,
+            id);
+      } finally {
+        Arrays.fill(key, (byte) 0);
+      }
+      return;
+    }
+    byte[] signing = Keys.newEd25519();
+    byte[] publicKey = Keys.ed25519Public(signing);
+    byte[] commandKey = sharedKey(handle, publicKey);
+    try {
+      outbox.toDevice(handle, id, List.of(Commands.setIdKey(signing)));
+      pinCommandKey(handle, id);
+      handle.execute(
+          "UPDATE devices SET public_key = ?, command_key = ?, updated_at = ? WHERE id = ?",
+          publicKey,
+          vault.seal(commandKey, SealedColumn.DEVICE_KEY.label(id)),
+          now,
+          id);
+      outbox.fanOut(
+          handle, HOLDERS_OF_SUBJECT, Map.of("subject", id), Commands.setPubKey(publicKey, id));
+    } finally {
+      Arrays.fill(signing, (byte) 0);
+      Arrays.fill(commandKey, (byte) 0);
+    }
   }
 
   @Override
   public void resetDevice(DeviceRef ref) {
-    database.useTransaction(
-        handle -> {
-          outbox.lock(handle);
-          byte[] id = deviceId(handle, ref);
-          handle.execute("DELETE FROM device_topics WHERE device_id = ?", (Object) id);
-          outbox.toDevice(handle, id, List.of(Commands.resetTopics()));
-        });
+    audited(
+        "ResetDevice",
+        describe(ref),
+        () ->
+            commit(
+                "ResetDevice",
+                describe(ref),
+                (handle, events) -> {
+                  outbox.lock(handle);
+                  byte[] id = deviceId(handle, ref);
+                  events.add(device(handle, EventType.DEVICE_RESET, id));
+                  handle.execute("DELETE FROM device_topics WHERE device_id = ?", (Object) id);
+                  outbox.toDevice(handle, id, List.of(Commands.resetTopics()));
+                  return null;
+                }));
     commandsEnqueued.run();
   }
 
   @Override
   public void resyncDevice(DeviceRef ref) {
-    database.useTransaction(
-        handle -> {
-          // Locked first: a rotation running beside this waits, or has committed its key already.
-          outbox.lock(handle);
-          byte[] id = deviceId(handle, ref);
-          List<byte[]> commands = new ArrayList<>();
-          commands.add(Commands.resetTopics());
-          handle
-              .createQuery(
-                  "SELECT t.id, t.name, t.topic_key FROM topics t JOIN device_topics l"
-                      + " ON l.topic_id = t.id WHERE l.device_id = ? ORDER BY t.name")
-              .bind(0, id)
-              .map(
-                  (rs, ctx) -> {
-                    byte[] key = topicKey(rs);
-                    try {
-                      return Commands.setTopicKey(key, rs.getString(2));
-                    } finally {
-                      Arrays.fill(key, (byte) 0);
-                    }
-                  })
-              .forEach(commands::add);
-          if (mode == CryptoMode.PUBLIC_KEY) {
-            commands.add(Commands.resetPubKeys());
-            handle
-                .createQuery(
-                    "SELECT d.id, d.public_key FROM devices d JOIN device_public_keys p"
-                        + " ON p.subject_id = d.id WHERE p.holder_id = ? ORDER BY d.id")
-                .bind(0, id)
-                .map((rs, ctx) -> Commands.setPubKey(rs.getBytes(2), rs.getBytes(1)))
-                .forEach(commands::add);
-          }
-          outbox.toDevice(handle, id, commands);
-        });
+    audited(
+        "ResyncDevice",
+        describe(ref),
+        () ->
+            commit(
+                "ResyncDevice",
+                describe(ref),
+                (handle, events) -> {
+                  // Locked first: a rotation running beside this waits, or has committed its key.
+                  outbox.lock(handle);
+                  byte[] id = deviceId(handle, ref);
+                  events.add(device(handle, EventType.DEVICE_RESYNCED, id));
+                  outbox.toDevice(handle, id, keySetOf(handle, id));
+                  return null;
+                }));
     commandsEnqueued.run();
+  }
+
+  /** Every command that gives a device its whole key set, from a clean slate. */
+  private List<byte[]> keySetOf(Handle handle, byte[] id) {
+    List<byte[]> commands = new ArrayList<>();
+    commands.add(Commands.resetTopics());
+    handle
+        .createQuery(
+            "SELECT t.id, t.name, t.topic_key FROM topics t JOIN device_topics l"
+                + " ON l.topic_id = t.id WHERE l.device_id = ? ORDER BY t.name")
+        .bind(0, id)
+        .map(
+            (rs, ctx) -> {
+              byte[] key = topicKey(rs);
+              try {
+                return Commands.setTopicKey(key, rs.getString(2));
+              } finally {
+                Arrays.fill(key, (byte) 0);
+              }
+            })
+        .forEach(commands::add);
+    if (mode == CryptoMode.PUBLIC_KEY) {
+      commands.add(Commands.resetPubKeys());
+      handle
+          .createQuery(
+              "SELECT d.id, d.public_key FROM devices d JOIN device_public_keys p"
+                  + " ON p.subject_id = d.id WHERE p.holder_id = ? ORDER BY d.id")
+          .bind(0, id)
+          .map((rs, ctx) -> Commands.setPubKey(rs.getBytes(2), rs.getBytes(1)))
+          .forEach(commands::add);
+    }
+    return commands;
   }
 
   // --- topics ---------------------------------------------------------------------------------
 
   @Override
   public TopicInfo createTopic(String topic) {
-    Validation.topic(topic);
-    byte[] key = Keys.randomKey();
-    try {
-      return database.inTransaction(
-          handle -> {
-            byte[] id = Keys.topicHash(topic);
-            if (exists(handle, "topics", id)) {
-              throw new C2Exception(Reason.ALREADY_EXISTS, "topic '" + topic + "' exists already");
-            }
-            OffsetDateTime now = Sql.at(clock.instant());
-            handle.execute(
-                "INSERT INTO topics (id, name, topic_key, key_version, created_at, rotated_at)"
-                    + " VALUES (?, ?, ?, 1, ?, ?)",
-                id,
+    return audited(
+        "CreateTopic",
+        topic,
+        () -> {
+          Validation.topic(topic);
+          byte[] key = Keys.randomKey();
+          try {
+            return commit(
+                "CreateTopic",
                 topic,
-                vault.seal(key, SealedColumn.TOPIC_KEY.label(id)),
-                now,
-                now);
-            return topicInfo(handle, topic);
-          });
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
+                (handle, events) -> {
+                  byte[] id = Keys.topicHash(topic);
+                  if (exists(handle, "topics", id)) {
+                    throw new C2Exception(
+                        Reason.ALREADY_EXISTS, "topic '" + topic + "' exists already");
+                  }
+                  OffsetDateTime now = Sql.at(clock.instant());
+                  handle.execute(
+                      "INSERT INTO topics (id, name, topic_key, key_version, created_at,"
+                          + " rotated_at) VALUES (?, ?, ?, 1, ?, ?)",
+                      id,
+                      topic,
+                      vault.seal(key, SealedColumn.TOPIC_KEY.label(id)),
+                      now,
+                      now);
+                  events.add(Entry.topic(EventType.TOPIC_CREATED, topic));
+                  return topicInfo(handle, topic);
+                });
+          } finally {
+            Arrays.fill(key, (byte) 0);
+          }
+        });
   }
 
   @Override
   public void removeTopic(String topic) {
-    Validation.topic(topic);
-    database.useTransaction(
-        handle -> {
-          outbox.lock(handle);
-          byte[] id = lockTopic(handle, topic);
-          outbox.fanOut(handle, HOLDERS_OF_TOPIC, Map.of("topic", id), Commands.removeTopic(topic));
-          handle.execute("DELETE FROM topics WHERE id = ?", (Object) id);
+    audited(
+        "RemoveTopic",
+        topic,
+        () -> {
+          Validation.topic(topic);
+          return commit(
+              "RemoveTopic",
+              topic,
+              (handle, events) -> {
+                outbox.lock(handle);
+                byte[] id = lockTopic(handle, topic);
+                int told =
+                    outbox.fanOut(
+                        handle, HOLDERS_OF_TOPIC, Map.of("topic", id), Commands.removeTopic(topic));
+                handle.execute("DELETE FROM topics WHERE id = ?", (Object) id);
+                events.add(Entry.topic(EventType.TOPIC_REMOVED, topic).withDeviceCount(told));
+                return null;
+              });
         });
     commandsEnqueued.run();
   }
@@ -399,7 +626,7 @@ public final class Operations implements C2Service {
   @Override
   public Page<TopicInfo> topics(String namePrefix, String cursor, int limit) {
     checkLimit(limit);
-    String after = new String(cursorBytes(cursor), java.nio.charset.StandardCharsets.UTF_8);
+    String after = new String(cursorBytes(cursor), StandardCharsets.UTF_8);
     String prefix = namePrefix == null ? "" : namePrefix;
     return database.read(
         handle ->
@@ -420,84 +647,162 @@ public final class Operations implements C2Service {
 
   @Override
   public TopicInfo rotateTopicKey(String topic) {
-    Validation.topic(topic);
-    byte[] key = Keys.randomKey();
-    try {
-      TopicInfo rotated =
-          database.inTransaction(
-              handle -> {
-                outbox.lock(handle);
-                byte[] id = lockTopic(handle, topic);
-                handle.execute(
-                    "UPDATE topics SET topic_key = ?, key_version = key_version + 1,"
-                        + " rotated_at = ? WHERE id = ?",
-                    vault.seal(key, SealedColumn.TOPIC_KEY.label(id)),
-                    Sql.at(clock.instant()),
-                    id);
-                outbox.topicFanOut(handle, id, Commands.setTopicKey(key, topic));
-                return topicInfo(handle, topic);
-              });
-      commandsEnqueued.run();
-      return rotated;
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
+    TopicInfo rotated =
+        audited(
+            "RotateTopic",
+            topic,
+            () -> {
+              Validation.topic(topic);
+              byte[] key = Keys.randomKey();
+              try {
+                return commit(
+                    "RotateTopic",
+                    topic,
+                    (handle, events) -> {
+                      outbox.lock(handle);
+                      byte[] id = lockTopic(handle, topic);
+                      handle.execute(
+                          "UPDATE topics SET topic_key = ?, key_version = key_version + 1,"
+                              + " rotated_at = ? WHERE id = ?",
+                          vault.seal(key, SealedColumn.TOPIC_KEY.label(id)),
+                          Sql.at(clock.instant()),
+                          id);
+                      outbox.topicFanOut(handle, id, Commands.setTopicKey(key, topic));
+                      TopicInfo info = topicInfo(handle, topic);
+                      events.add(
+                          Entry.topic(EventType.TOPIC_ROTATED, topic)
+                              .withDetail("key version " + info.keyVersion()));
+                      return info;
+                    });
+              } finally {
+                Arrays.fill(key, (byte) 0);
+              }
+            });
+    commandsEnqueued.run();
+    return rotated;
   }
 
   // --- links ----------------------------------------------------------------------------------
 
   @Override
   public void link(DeviceRef ref, String topic) {
-    Validation.topic(topic);
-    database.useTransaction(
-        handle -> {
-          long position = outbox.lock(handle);
-          byte[] topicId = lockTopic(handle, topic);
-          byte[] deviceId = deviceId(handle, ref);
-          byte[] key =
-              handle
-                  .createQuery("SELECT id, name, topic_key FROM topics WHERE id = ?")
-                  .bind(0, topicId)
-                  .map((rs, ctx) -> topicKey(rs))
-                  .one();
-          try {
-            handle.execute(
-                "DELETE FROM device_topics WHERE device_id = ? AND topic_id = ?",
-                deviceId,
-                topicId);
-            handle.execute(
-                "INSERT INTO device_topics (device_id, topic_id, linked_at, linked_position)"
-                    + " VALUES (?, ?, ?, ?)",
-                deviceId,
-                topicId,
-                Sql.at(clock.instant()),
-                position);
-            outbox.toDevice(handle, deviceId, List.of(Commands.setTopicKey(key, topic)));
-          } finally {
-            Arrays.fill(key, (byte) 0);
-          }
+    audited(
+        "Link",
+        describe(ref) + " -> " + topic,
+        () -> {
+          Validation.topic(topic);
+          return commit(
+              "Link",
+              describe(ref) + " -> " + topic,
+              (handle, events) -> linkEach(handle, List.of(ref), topic, events, true));
         });
     commandsEnqueued.run();
   }
 
   @Override
+  public List<BatchItem<String>> linkAll(List<DeviceRef> refs, String topic) {
+    checkBatch(refs.size());
+    List<BatchItem<String>> linked =
+        audited(
+            "LinkDevices",
+            refs.size() + " devices -> " + topic,
+            () -> {
+              Validation.topic(topic);
+              return commit(
+                  "LinkDevices",
+                  refs.size() + " devices -> " + topic,
+                  (handle, events) -> linkEach(handle, refs, topic, events, false));
+            });
+    commandsEnqueued.run();
+    return linked;
+  }
+
+  /**
+   * Links each device to the topic and enqueues the topic's key for them, all at one position. A
+   * device that does not exist is refused on its own, or fails the whole call if {@code strict}.
+   *
+   * @return the outcome for each device, its hex ID if linked
+   */
+  private List<BatchItem<String>> linkEach(
+      Handle handle, List<DeviceRef> refs, String topic, List<Entry> events, boolean strict) {
+    long position = outbox.lock(handle);
+    byte[] topicId = lockTopic(handle, topic);
+    List<BatchItem<String>> results = new ArrayList<>();
+    List<byte[]> linked = new ArrayList<>();
+    var unlinkFirst =
+        handle.prepareBatch("DELETE FROM device_topics WHERE device_id = ? AND topic_id = ?");
+    var links =
+        handle.prepareBatch(
+            "INSERT INTO device_topics (device_id, topic_id, linked_at, linked_position)"
+                + " VALUES (?, ?, ?, ?)");
+    OffsetDateTime now = Sql.at(clock.instant());
+    for (int i = 0; i < refs.size(); i++) {
+      byte[] deviceId;
+      try {
+        deviceId = deviceId(handle, refs.get(i));
+      } catch (C2Exception e) {
+        if (strict) {
+          throw e;
+        }
+        results.add(BatchItem.refused(i, e));
+        continue;
+      }
+      if (linked.stream().anyMatch(id -> Arrays.equals(id, deviceId))) {
+        results.add(BatchItem.done(i, HEX.formatHex(deviceId)));
+        continue;
+      }
+      linked.add(deviceId);
+      unlinkFirst.add(deviceId, topicId);
+      links.add(deviceId, topicId, now, position);
+      events.add(device(handle, EventType.LINKED, deviceId).withTopic(topic));
+      results.add(BatchItem.done(i, HEX.formatHex(deviceId)));
+    }
+    if (linked.isEmpty()) {
+      return results;
+    }
+    unlinkFirst.execute();
+    links.execute();
+    byte[] key =
+        handle
+            .createQuery("SELECT id, name, topic_key FROM topics WHERE id = ?")
+            .bind(0, topicId)
+            .map((rs, ctx) -> topicKey(rs))
+            .one();
+    try {
+      outbox.toDevices(handle, linked, Commands.setTopicKey(key, topic));
+    } finally {
+      Arrays.fill(key, (byte) 0);
+    }
+    return results;
+  }
+
+  @Override
   public void unlink(DeviceRef ref, String topic) {
-    Validation.topic(topic);
-    database.useTransaction(
-        handle -> {
-          outbox.lock(handle);
-          byte[] topicId = lockTopic(handle, topic);
-          byte[] deviceId = deviceId(handle, ref);
-          int removed =
-              handle.execute(
-                  "DELETE FROM device_topics WHERE device_id = ? AND topic_id = ?",
-                  deviceId,
-                  topicId);
-          if (removed == 0) {
-            throw new C2Exception(
-                Reason.NOT_FOUND, ref + " is not linked to topic '" + topic + "'");
-          }
-          outbox.toDevice(handle, deviceId, List.of(Commands.removeTopic(topic)));
+    audited(
+        "Unlink",
+        describe(ref) + " -> " + topic,
+        () -> {
+          Validation.topic(topic);
+          return commit(
+              "Unlink",
+              describe(ref) + " -> " + topic,
+              (handle, events) -> {
+                outbox.lock(handle);
+                byte[] topicId = lockTopic(handle, topic);
+                byte[] deviceId = deviceId(handle, ref);
+                int removed =
+                    handle.execute(
+                        "DELETE FROM device_topics WHERE device_id = ? AND topic_id = ?",
+                        deviceId,
+                        topicId);
+                if (removed == 0) {
+                  throw new C2Exception(
+                      Reason.NOT_FOUND, ref + " is not linked to topic '" + topic + "'");
+                }
+                outbox.toDevice(handle, deviceId, List.of(Commands.removeTopic(topic)));
+                events.add(device(handle, EventType.UNLINKED, deviceId).withTopic(topic));
+                return null;
+              });
         });
     commandsEnqueued.run();
   }
@@ -505,7 +810,7 @@ public final class Operations implements C2Service {
   @Override
   public Page<TopicInfo> topicsOf(DeviceRef ref, String cursor, int limit) {
     checkLimit(limit);
-    String after = new String(cursorBytes(cursor), java.nio.charset.StandardCharsets.UTF_8);
+    String after = new String(cursorBytes(cursor), StandardCharsets.UTF_8);
     return database.read(
         handle -> {
           byte[] id = deviceId(handle, ref);
@@ -564,64 +869,102 @@ public final class Operations implements C2Service {
 
   @Override
   public void sendPublicKey(DeviceRef subject, DeviceRef holder) {
-    requirePublicKeyMode("sending public keys");
-    database.useTransaction(
-        handle -> {
-          // Locked: the subject's key changes and removal reach every holder, this one included.
-          outbox.lock(handle);
-          byte[] subjectId = deviceId(handle, subject);
-          byte[] holderId = deviceId(handle, holder);
-          byte[] publicKey =
-              handle
-                  .createQuery("SELECT public_key FROM devices WHERE id = ?")
-                  .bind(0, subjectId)
-                  .mapTo(byte[].class)
-                  .one();
-          handle.execute(
-              "DELETE FROM device_public_keys WHERE holder_id = ? AND subject_id = ?",
-              holderId,
-              subjectId);
-          handle.execute(
-              "INSERT INTO device_public_keys (holder_id, subject_id, sent_at) VALUES (?, ?, ?)",
-              holderId,
-              subjectId,
-              Sql.at(clock.instant()));
-          outbox.toDevice(handle, holderId, List.of(Commands.setPubKey(publicKey, subjectId)));
+    String target = describe(subject) + " -> " + describe(holder);
+    audited(
+        "SendPublicKey",
+        target,
+        () -> {
+          requirePublicKeyMode("sending public keys");
+          return commit(
+              "SendPublicKey",
+              target,
+              (handle, events) -> {
+                // Locked: the subject's key changes and removal reach every holder, this one too.
+                outbox.lock(handle);
+                byte[] subjectId = deviceId(handle, subject);
+                byte[] holderId = deviceId(handle, holder);
+                byte[] publicKey =
+                    handle
+                        .createQuery("SELECT public_key FROM devices WHERE id = ?")
+                        .bind(0, subjectId)
+                        .mapTo(byte[].class)
+                        .one();
+                handle.execute(
+                    "DELETE FROM device_public_keys WHERE holder_id = ? AND subject_id = ?",
+                    holderId,
+                    subjectId);
+                handle.execute(
+                    "INSERT INTO device_public_keys (holder_id, subject_id, sent_at)"
+                        + " VALUES (?, ?, ?)",
+                    holderId,
+                    subjectId,
+                    Sql.at(clock.instant()));
+                outbox.toDevice(
+                    handle, holderId, List.of(Commands.setPubKey(publicKey, subjectId)));
+                events.add(publicKeyEntry(handle, EventType.PUBLIC_KEY_SENT, subjectId, holderId));
+                return null;
+              });
         });
     commandsEnqueued.run();
   }
 
   @Override
   public void removePublicKey(DeviceRef subject, DeviceRef holder) {
-    requirePublicKeyMode("removing public keys");
-    database.useTransaction(
-        handle -> {
-          outbox.lock(handle);
-          byte[] subjectId = deviceId(handle, subject);
-          byte[] holderId = deviceId(handle, holder);
-          int removed =
-              handle.execute(
-                  "DELETE FROM device_public_keys WHERE holder_id = ? AND subject_id = ?",
-                  holderId,
-                  subjectId);
-          if (removed == 0) {
-            throw new C2Exception(
-                Reason.NOT_FOUND, holder + " does not hold the public key of " + subject);
-          }
-          outbox.toDevice(handle, holderId, List.of(Commands.removePubKey(subjectId)));
+    String target = describe(subject) + " -> " + describe(holder);
+    audited(
+        "RemovePublicKey",
+        target,
+        () -> {
+          requirePublicKeyMode("removing public keys");
+          return commit(
+              "RemovePublicKey",
+              target,
+              (handle, events) -> {
+                outbox.lock(handle);
+                byte[] subjectId = deviceId(handle, subject);
+                byte[] holderId = deviceId(handle, holder);
+                int removed =
+                    handle.execute(
+                        "DELETE FROM device_public_keys WHERE holder_id = ? AND subject_id = ?",
+                        holderId,
+                        subjectId);
+                if (removed == 0) {
+                  throw new C2Exception(
+                      Reason.NOT_FOUND, holder + " does not hold the public key of " + subject);
+                }
+                outbox.toDevice(handle, holderId, List.of(Commands.removePubKey(subjectId)));
+                events.add(
+                    publicKeyEntry(handle, EventType.PUBLIC_KEY_REMOVED, subjectId, holderId));
+                return null;
+              });
         });
     commandsEnqueued.run();
   }
 
+  /** An event about the public key of {@code subjectId} held by {@code holderId}. */
+  private Entry publicKeyEntry(Handle handle, EventType type, byte[] subjectId, byte[] holderId) {
+    return device(handle, type, holderId).withDetail("public key of " + HEX.formatHex(subjectId));
+  }
+
   @Override
   public void resetPublicKeys(DeviceRef holder) {
-    requirePublicKeyMode("resetting public keys");
-    database.useTransaction(
-        handle -> {
-          outbox.lock(handle);
-          byte[] holderId = deviceId(handle, holder);
-          handle.execute("DELETE FROM device_public_keys WHERE holder_id = ?", (Object) holderId);
-          outbox.toDevice(handle, holderId, List.of(Commands.resetPubKeys()));
+    audited(
+        "ResetPublicKeys",
+        describe(holder),
+        () -> {
+          requirePublicKeyMode("resetting public keys");
+          return commit(
+              "ResetPublicKeys",
+              describe(holder),
+              (handle, events) -> {
+                outbox.lock(handle);
+                byte[] holderId = deviceId(handle, holder);
+                handle.execute(
+                    "DELETE FROM device_public_keys WHERE holder_id = ?", (Object) holderId);
+                outbox.toDevice(handle, holderId, List.of(Commands.resetPubKeys()));
+                events.add(device(handle, EventType.PUBLIC_KEYS_RESET, holderId));
+                return null;
+              });
         });
     commandsEnqueued.run();
   }
@@ -649,23 +992,35 @@ public final class Operations implements C2Service {
 
   @Override
   public void newC2Key() {
-    requirePublicKeyMode("a C2 key");
-    byte[] newPrivate = Keys.newCurve25519();
-    byte[] newPublic = Keys.curve25519PublicFromPrivate(newPrivate);
-    try {
-      database.useTransaction(
-          handle -> {
-            outbox.lock(handle);
-            int generation = lockC2KeyPair(handle);
-            outbox.fanOut(handle, ALL_DEVICES, Map.of(), Commands.setC2Key(newPublic));
-            long keysChangedAt = outbox.allKeysChanging(handle);
-            storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
-            handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
-            rekeyDevices(handle, newPrivate, keysChangedAt);
-          });
-    } finally {
-      Arrays.fill(newPrivate, (byte) 0);
-    }
+    audited(
+        "NewC2Key",
+        "C2",
+        () -> {
+          requirePublicKeyMode("a C2 key");
+          byte[] newPrivate = Keys.newCurve25519();
+          byte[] newPublic = Keys.curve25519PublicFromPrivate(newPrivate);
+          try {
+            return commit(
+                "NewC2Key",
+                "C2",
+                (handle, events) -> {
+                  outbox.lock(handle);
+                  int generation = lockC2KeyPair(handle);
+                  int told =
+                      outbox.fanOut(handle, ALL_DEVICES, Map.of(), Commands.setC2Key(newPublic));
+                  long keysChangedAt = outbox.allKeysChanging(handle);
+                  storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
+                  handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
+                  rekeyDevices(handle, newPrivate, keysChangedAt);
+                  events.add(
+                      new Entry(EventType.C2_KEY_CHANGED, null, null, null, null, told, null)
+                          .withDetail("generation " + (generation + 1)));
+                  return null;
+                });
+          } finally {
+            Arrays.fill(newPrivate, (byte) 0);
+          }
+        });
     commandsEnqueued.run();
   }
 
@@ -761,6 +1116,255 @@ public final class Operations implements C2Service {
       return Keys.sharedKey(c2Private, Keys.curve25519Public(ed25519Public));
     } finally {
       Arrays.fill(c2Private, (byte) 0);
+    }
+  }
+
+  // --- messages -------------------------------------------------------------------------------
+
+  @Override
+  public byte[] protectMessage(String topic, byte[] payload) {
+    return audited(
+        "ProtectMessage",
+        topic,
+        () -> {
+          Validation.topic(topic);
+          if (mode == CryptoMode.PUBLIC_KEY) {
+            throw new C2Exception(
+                Reason.WRONG_MODE,
+                "in public-key mode devices accept only messages signed by a device; C2 has no"
+                    + " device identity to sign with");
+          }
+          byte[] protectedMessage = withTopicKey(topic, client -> client.protect(topic, payload));
+          journal.auditAlone(
+              caller.name(), Optional.of(caller.role()), "ProtectMessage", topic, "OK", null);
+          return protectedMessage;
+        });
+  }
+
+  @Override
+  public UnprotectedMessage unprotectMessage(String topic, byte[] message) {
+    return audited(
+        "UnprotectMessage",
+        topic,
+        () -> {
+          Validation.topic(topic);
+          UnprotectedMessage opened =
+              mode == CryptoMode.SYMMETRIC_KEY
+                  ? new UnprotectedMessage(
+                      withTopicKey(topic, client -> unprotect(client, topic, message)),
+                      Optional.empty())
+                  : unprotectSigned(topic, message);
+          journal.auditAlone(
+              caller.name(), Optional.of(caller.role()), "UnprotectMessage", topic, "OK", null);
+          return opened;
+        });
+  }
+
+  /** PK mode: checks the sender's signature with the public key C2 holds for it. */
+  private UnprotectedMessage unprotectSigned(String topic, byte[] message) {
+    if (message.length < Keys.ID_SIZE + 8) {
+      throw new C2Exception(Reason.INVALID_ARGUMENT, "too short for a signed E4 message");
+    }
+    byte[] senderId = Arrays.copyOfRange(message, 8, 8 + Keys.ID_SIZE);
+    byte[] senderKey =
+        database
+            .read(
+                handle ->
+                    handle
+                        .createQuery("SELECT public_key FROM devices WHERE id = ?")
+                        .bind(0, senderId)
+                        .mapTo(byte[].class)
+                        .findFirst())
+            .orElseThrow(
+                () ->
+                    new C2Exception(
+                        Reason.NOT_FOUND,
+                        "the sender " + HEX.formatHex(senderId) + " is not a device of this C2"));
+    byte[] payload =
+        withTopicKey(
+            topic,
+            client -> {
+              client.addPublicKey(senderId, senderKey);
+              return unprotect(client, topic, message);
+            });
+    return new UnprotectedMessage(payload, Optional.of(HEX.formatHex(senderId)));
+  }
+
+  private static byte[] unprotect(E4Client client, String topic, byte[] message) {
+    try {
+      return client.unprotect(topic, message).orElseThrow();
+    } catch (E4Exception e) {
+      throw new C2Exception(Reason.INVALID_ARGUMENT, "cannot open the message: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Runs {@code work} with a throw-away client in C2's mode that holds only the topic's current
+   * key: a message under an older key is refused.
+   */
+  private <T> T withTopicKey(String topic, Function<E4Client, T> work) {
+    byte[] key =
+        database.read(
+            handle ->
+                handle
+                    .createQuery("SELECT id, name, topic_key FROM topics WHERE id = ?")
+                    .bind(0, Keys.topicHash(topic))
+                    .map((rs, ctx) -> topicKey(rs))
+                    .findFirst()
+                    .orElseThrow(
+                        () -> new C2Exception(Reason.NOT_FOUND, "no topic '" + topic + "'")));
+    byte[] ownKey = mode == CryptoMode.SYMMETRIC_KEY ? Keys.randomKey() : Keys.newEd25519();
+    try {
+      E4Client.Builder builder = E4Client.builder().name("c2-message-helper").clock(clock);
+      E4Client client =
+          mode == CryptoMode.SYMMETRIC_KEY
+              ? builder.key(ownKey).build()
+              : builder
+                  .signingKey(ownKey)
+                  .c2PublicKey(Keys.curve25519PublicFromPrivate(Keys.newCurve25519()))
+                  .build();
+      client.setTopicKey(topic, key);
+      return work.apply(client);
+    } finally {
+      Arrays.fill(key, (byte) 0);
+      Arrays.fill(ownKey, (byte) 0);
+    }
+  }
+
+  // --- events and audit -----------------------------------------------------------------------
+
+  @Override
+  public List<C2Event> events(long after, int limit) {
+    checkLimit(limit);
+    return journal.events(after, limit);
+  }
+
+  @Override
+  public long lastEventSequence() {
+    return journal.lastSequence();
+  }
+
+  @Override
+  public List<AuditRecord> audit(long before, int limit, Optional<String> actor) {
+    checkLimit(limit);
+    return journal.audit(before, limit, actor);
+  }
+
+  // --- offset listings, for the compatibility routes of Teserakt's C2 -------------------------
+
+  /** Device names, in name order, from the {@code offset}-th (devices without a name left out). */
+  public List<String> deviceNamesAt(long offset, int count) {
+    return namesAt(
+        "SELECT name FROM devices WHERE name IS NOT NULL ORDER BY name", Map.of(), offset, count);
+  }
+
+  /** Topic names, in name order, from the {@code offset}-th. */
+  public List<String> topicNamesAt(long offset, int count) {
+    return namesAt("SELECT name FROM topics ORDER BY name", Map.of(), offset, count);
+  }
+
+  /** The names of a device's topics, in name order, from the {@code offset}-th. */
+  public List<String> topicNamesOfAt(DeviceRef ref, long offset, int count) {
+    byte[] id = database.read(handle -> deviceId(handle, ref));
+    return namesAt(
+        "SELECT t.name FROM topics t JOIN device_topics l ON l.topic_id = t.id"
+            + " WHERE l.device_id = :device ORDER BY t.name",
+        Map.of("device", id),
+        offset,
+        count);
+  }
+
+  /** The names of a topic's devices, in name order, from the {@code offset}-th. */
+  public List<String> deviceNamesOfAt(String topic, long offset, int count) {
+    Validation.topic(topic);
+    byte[] id = database.read(handle -> topicId(handle, topic));
+    return namesAt(
+        "SELECT d.name FROM devices d JOIN device_topics l ON l.device_id = d.id"
+            + " WHERE l.topic_id = :topic AND d.name IS NOT NULL ORDER BY d.name",
+        Map.of("topic", id),
+        offset,
+        count);
+  }
+
+  private List<String> namesAt(String query, Map<String, ?> binds, long offset, int count) {
+    if (offset < 0 || count < 0 || count > MAX_PAGE) {
+      throw new C2Exception(
+          Reason.INVALID_ARGUMENT,
+          "offset must not be negative, and count 0 to " + MAX_PAGE + ", got " + count);
+    }
+    if (count == 0) {
+      return List.of();
+    }
+    return database.read(
+        handle ->
+            handle
+                .createQuery(query + " LIMIT :count OFFSET :offset")
+                .bindMap(binds)
+                .bind("count", count)
+                .bind("offset", offset)
+                .mapTo(String.class)
+                .list());
+  }
+
+  // --- recording ------------------------------------------------------------------------------
+
+  /** A transaction's work, which adds the events it causes to {@code events}. */
+  @FunctionalInterface
+  private interface Change<T> {
+    T apply(Handle handle, List<Entry> events);
+  }
+
+  /**
+   * Runs {@code call}; if it fails, records the failure in the audit log (a call that succeeds
+   * recorded itself in its own transaction).
+   */
+  private <T> T audited(String action, String target, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      String outcome = e instanceof C2Exception c2 ? c2.reason().name() : "INTERNAL";
+      journal.auditAlone(
+          caller.name(), Optional.of(caller.role()), action, target, outcome, e.getMessage());
+      throw e;
+    }
+  }
+
+  /** Runs {@code work} in a transaction that also records the call and the events it causes. */
+  private <T> T commit(String action, String target, Change<T> work) {
+    T result =
+        database.inTransaction(
+            handle -> {
+              List<Entry> events = new ArrayList<>();
+              T value = work.apply(handle, events);
+              journal.audit(handle, caller, action, target, "OK", null);
+              journal.append(handle, Optional.of(caller), events);
+              return value;
+            });
+    journal.committed();
+    return result;
+  }
+
+  /** An event about a device, with its name. */
+  private static Entry device(Handle handle, EventType type, byte[] id) {
+    String name =
+        handle
+            .createQuery("SELECT name FROM devices WHERE id = ?")
+            .bind(0, id)
+            .mapTo(String.class)
+            .findFirst()
+            .orElse(null);
+    return Entry.device(type, id, name);
+  }
+
+  /** A device as the audit log names it: its name, or {@code id:} and its ID. */
+  private static String describe(DeviceRef ref) {
+    return ref.name().orElseGet(() -> "id:" + HEX.formatHex(ref.idOrDerived()));
+  }
+
+  private static void checkBatch(int size) {
+    if (size < 1 || size > MAX_BATCH) {
+      throw new C2Exception(
+          Reason.INVALID_ARGUMENT, "a batch holds 1 to " + MAX_BATCH + " items, not " + size);
     }
   }
 

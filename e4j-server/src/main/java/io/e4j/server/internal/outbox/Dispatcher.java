@@ -4,6 +4,9 @@ import io.e4j.core.Commands;
 import io.e4j.server.C2Config;
 import io.e4j.server.C2Exception;
 import io.e4j.server.DeliveryStatus;
+import io.e4j.server.EventType;
+import io.e4j.server.internal.journal.Entry;
+import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.Sql;
 import io.e4j.server.internal.transport.Transport;
@@ -20,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +70,8 @@ public final class Dispatcher implements AutoCloseable {
   private static final int PROTECTED_HEAD = 24;
 
   private final Database database;
+  private final Journal journal;
+  private final DeliveryMeter meter;
   private final Vault vault;
   private final Transport transport;
   private final Clock clock;
@@ -106,9 +112,13 @@ public final class Dispatcher implements AutoCloseable {
       Database database,
       Vault vault,
       Transport transport,
+      Journal journal,
+      DeliveryMeter meter,
       Clock clock,
       C2Config.Delivery settings) {
     this.database = database;
+    this.journal = journal;
+    this.meter = meter;
     this.vault = vault;
     this.transport = transport;
     this.clock = clock;
@@ -234,7 +244,8 @@ public final class Dispatcher implements AutoCloseable {
       fanout =
           TopicFanoutWalk.resume(
               this,
-              new TopicFanoutWalk.Parts(database, vault, transport, clock, settings, fanoutSender),
+              new TopicFanoutWalk.Parts(
+                  database, vault, transport, journal, meter, clock, settings, fanoutSender),
               Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
               earliestFanout);
     }
@@ -259,7 +270,9 @@ public final class Dispatcher implements AutoCloseable {
                                 + " OR (e.position = o.position AND e.id < o.id)) AND e."
                                 + UNDELIVERED
                                 + ")"
+                                + ", c.command_name"
                                 + " FROM command_outbox o LEFT JOIN devices d ON d.id = o.device_id"
+                                + " LEFT JOIN commands c ON c.id = o.command_id"
                                 + " WHERE o.status = :status AND o.id > :cursor"
                                 + " AND o.next_attempt_at <= :now AND o.position <= :gate"
                                 // Ordered by the whole index key, which H2 then reads in order
@@ -282,7 +295,8 @@ public final class Dispatcher implements AutoCloseable {
                                     rs.getBytes(5),
                                     rs.getBytes(6),
                                     rs.getBytes(7),
-                                    rs.getBoolean(8)))
+                                    rs.getBoolean(8),
+                                    rs.getString(9)))
                         .list());
               }
               return found;
@@ -602,13 +616,17 @@ public final class Dispatcher implements AutoCloseable {
             if (failed.size() > 0) {
               failed.execute();
             }
+            journal.append(handle, Optional.empty(), events(batch));
           });
+      journal.committed();
     } catch (RuntimeException e) {
       // Kept for the next round: their rows stay out of the fetch until the outcome is recorded.
       outcomes.addAll(batch);
       throw e;
     }
     long failures = batch.stream().filter(o -> o.status() == DeliveryStatus.FAILED).count();
+    meter.delivered(batch.size() - (int) failures);
+    meter.failed((int) failures);
     if (failures > 0) {
       LOG.warn(
           "{} of {} commands not acknowledged, will retry: {}",
@@ -621,6 +639,36 @@ public final class Dispatcher implements AutoCloseable {
               .error());
     }
     batch.forEach(outcome -> known.remove(outcome.row().id()));
+  }
+
+  /** Each delivery, and each command's first failure (its retries are not events). */
+  private static List<Entry> events(List<Outcome> batch) {
+    List<Entry> events = new ArrayList<>();
+    for (Outcome outcome : batch) {
+      Row row = outcome.row();
+      if (outcome.status() == DeliveryStatus.DELIVERED) {
+        events.add(
+            new Entry(
+                EventType.COMMAND_DELIVERED,
+                row.deviceId(),
+                null,
+                null,
+                row.commandName(),
+                0,
+                "position " + row.position()));
+      } else if (row.attempts() == 0) {
+        events.add(
+            new Entry(
+                EventType.COMMAND_FAILED,
+                row.deviceId(),
+                null,
+                null,
+                row.commandName(),
+                0,
+                outcome.error()));
+      }
+    }
+    return events;
   }
 
   /**
@@ -781,7 +829,8 @@ public final class Dispatcher implements AutoCloseable {
       byte[] commandId,
       byte[] pinnedKey,
       byte[] deviceKey,
-      boolean behind) {}
+      boolean behind,
+      String commandName) {}
 
   private record Outcome(Row row, DeliveryStatus status, String error) {
     static Outcome delivered(Row row) {

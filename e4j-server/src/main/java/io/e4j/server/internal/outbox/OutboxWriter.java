@@ -52,6 +52,10 @@ public final class OutboxWriter {
   };
 
   private final Vault vault;
+  private static final String ENQUEUE =
+      "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
+          + " created_at, next_attempt_at) VALUES (?, ?, ?, ?, 0, ?, ?)";
+
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
@@ -92,10 +96,7 @@ public final class OutboxWriter {
     }
     OffsetDateTime now = Sql.at(clock.instant());
     long position = takePositions(handle, commands.size()) - commands.size();
-    PreparedBatch rows =
-        handle.prepareBatch(
-            "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
-                + " created_at, next_attempt_at) VALUES (?, ?, ?, ?, 0, ?, ?)");
+    PreparedBatch rows = handle.prepareBatch(ENQUEUE);
     for (byte[] command : commands) {
       rows.add(
           deviceId,
@@ -104,6 +105,18 @@ public final class OutboxWriter {
           DeliveryStatus.PENDING.name(),
           now,
           now);
+    }
+    rows.execute();
+  }
+
+  /** Enqueues {@code command} for each of {@code deviceIds}, at one position; erases it. */
+  public void toDevices(Handle handle, List<byte[]> deviceIds, byte[] command) {
+    OffsetDateTime now = Sql.at(clock.instant());
+    long position = takePositions(handle, 1);
+    byte[] commandId = store(handle, command, now);
+    PreparedBatch rows = handle.prepareBatch(ENQUEUE);
+    for (byte[] deviceId : deviceIds) {
+      rows.add(deviceId, position, commandId, DeliveryStatus.PENDING.name(), now, now);
     }
     rows.execute();
   }

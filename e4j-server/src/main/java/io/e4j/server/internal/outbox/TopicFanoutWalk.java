@@ -3,6 +3,9 @@ package io.e4j.server.internal.outbox;
 import io.e4j.core.Commands;
 import io.e4j.server.C2Config;
 import io.e4j.server.DeliveryStatus;
+import io.e4j.server.EventType;
+import io.e4j.server.internal.journal.Entry;
+import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.Sql;
 import io.e4j.server.internal.transport.Transport;
@@ -84,6 +87,8 @@ final class TopicFanoutWalk implements AutoCloseable {
           + ")";
 
   private final Database database;
+  private final Journal journal;
+  private final DeliveryMeter meter;
   private final Vault vault;
   private final Transport transport;
   private final Clock clock;
@@ -102,7 +107,9 @@ final class TopicFanoutWalk implements AutoCloseable {
 
   private final long position;
   private final byte[] topicId;
+  private final String topic;
   private final byte[] commandId;
+  private final String commandName;
   private final byte[] command;
   private final String linksQuery;
 
@@ -138,6 +145,8 @@ final class TopicFanoutWalk implements AutoCloseable {
       byte[] command,
       boolean earlierRowsMayExist) {
     this.database = parts.database();
+    this.journal = parts.journal();
+    this.meter = parts.meter();
     this.vault = parts.vault();
     this.transport = parts.transport();
     this.clock = parts.clock();
@@ -151,7 +160,9 @@ final class TopicFanoutWalk implements AutoCloseable {
     this.persistedAt = clock.instant();
     this.position = fanout.position();
     this.topicId = fanout.topicId();
+    this.topic = fanout.topic();
     this.commandId = fanout.commandId();
+    this.commandName = fanout.commandName();
     this.command = command;
     this.walkedThrough = fanout.doneThrough() == null ? BEFORE_EVERY_DEVICE : fanout.doneThrough();
     // Rows at or before this position only get delivered while the fan-out runs, never enqueued
@@ -173,8 +184,10 @@ final class TopicFanoutWalk implements AutoCloseable {
               Fanout fanout =
                   handle
                       .createQuery(
-                          "SELECT f.position, f.topic_id, f.command_id, f.done_through, c.command"
+                          "SELECT f.position, f.topic_id, t.name, f.command_id, f.command_name,"
+                              + " f.done_through, c.command"
                               + " FROM topic_fanouts f JOIN commands c ON c.id = f.command_id"
+                              + " LEFT JOIN topics t ON t.id = f.topic_id"
                               + " WHERE f.position = ?")
                       .bind(0, position)
                       .map(
@@ -182,9 +195,11 @@ final class TopicFanoutWalk implements AutoCloseable {
                               new Fanout(
                                   rs.getLong(1),
                                   rs.getBytes(2),
-                                  rs.getBytes(3),
+                                  rs.getString(3),
                                   rs.getBytes(4),
-                                  rs.getBytes(5)))
+                                  rs.getString(5),
+                                  rs.getBytes(6),
+                                  rs.getBytes(7)))
                       .one();
               byte[] command =
                   vault.open(
@@ -332,6 +347,7 @@ final class TopicFanoutWalk implements AutoCloseable {
         (ok, failure) -> {
           if (failure == null) {
             visit.finished = true;
+            meter.delivered(1);
           } else {
             failed(visit, failure);
           }
@@ -353,6 +369,7 @@ final class TopicFanoutWalk implements AutoCloseable {
 
   /** Any thread. */
   private void failed(Visit visit, Throwable failure) {
+    meter.failed(1);
     visit.error = Dispatcher.describe(failure);
     failures.add(visit);
   }
@@ -416,10 +433,20 @@ final class TopicFanoutWalk implements AutoCloseable {
     try {
       database.useTransaction(
           handle -> {
+            List<Entry> events = new ArrayList<>();
             if (!failed.isEmpty()) {
               OutboxWriter.takeLock(handle);
               for (Visit visit : failed) {
                 enqueue(handle, visit.deviceId, DeliveryStatus.FAILED, visit.error, at);
+                events.add(
+                    new Entry(
+                        EventType.COMMAND_FAILED,
+                        visit.deviceId,
+                        null,
+                        topic,
+                        commandName,
+                        0,
+                        visit.error));
               }
             }
             if (through != null) {
@@ -434,8 +461,19 @@ final class TopicFanoutWalk implements AutoCloseable {
                   Sql.at(at),
                   position);
               handle.execute("DELETE FROM topic_fanout_keys WHERE fanout_position = ?", position);
+              events.add(
+                  new Entry(
+                      EventType.COMMAND_DELIVERED,
+                      null,
+                      null,
+                      topic,
+                      commandName,
+                      audience(handle),
+                      "rotation at position " + position));
             }
+            journal.append(handle, Optional.empty(), events);
           });
+      journal.committed();
     } catch (RuntimeException e) {
       failures.addAll(failed);
       throw e;
@@ -452,6 +490,17 @@ final class TopicFanoutWalk implements AutoCloseable {
     unpersisted = 0;
     persistedAt = at;
     return finishing;
+  }
+
+  /** The devices linked to the topic before the fan-out: those it was for, less those unlinked. */
+  private long audience(Handle handle) {
+    return handle
+        .createQuery(
+            "SELECT COUNT(*) FROM device_topics WHERE topic_id = ? AND linked_position < ?")
+        .bind(0, topicId)
+        .bind(1, position)
+        .mapTo(Long.class)
+        .one();
   }
 
   /**
@@ -571,6 +620,8 @@ final class TopicFanoutWalk implements AutoCloseable {
       Database database,
       Vault vault,
       Transport transport,
+      Journal journal,
+      DeliveryMeter meter,
       Clock clock,
       C2Config.Delivery settings,
       Executor sender) {}
@@ -615,6 +666,15 @@ final class TopicFanoutWalk implements AutoCloseable {
     }
   }
 
+  /**
+   * @param topic the topic's name; null if it was removed since
+   */
   private record Fanout(
-      long position, byte[] topicId, byte[] commandId, byte[] doneThrough, byte[] sealedCommand) {}
+      long position,
+      byte[] topicId,
+      String topic,
+      byte[] commandId,
+      String commandName,
+      byte[] doneThrough,
+      byte[] sealedCommand) {}
 }

@@ -71,6 +71,19 @@ public final class Database implements AutoCloseable {
     return new Database(dataSource, url.startsWith("jdbc:h2:"));
   }
 
+  /** Throws unless a connection answers within {@code timeout}. */
+  public void checkReachable(Duration timeout) {
+    boolean valid;
+    try (var connection = dataSource.getConnection()) {
+      valid = connection.isValid((int) Math.max(1, timeout.toSeconds()));
+    } catch (SQLException e) {
+      throw new C2Exception(Reason.STORAGE, "database unreachable: " + e.getMessage(), e);
+    }
+    if (!valid) {
+      throw new C2Exception(Reason.STORAGE, "database did not answer within " + timeout);
+    }
+  }
+
   /** H2 rather than PostgreSQL: for the rare query whose best form differs between them. */
   public boolean isH2() {
     return h2;

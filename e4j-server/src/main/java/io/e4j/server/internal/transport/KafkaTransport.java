@@ -52,6 +52,18 @@ public final class KafkaTransport implements Transport {
     return Integer.MAX_VALUE;
   }
 
+  /** Connected to at least one broker of the cluster. */
+  @Override
+  public boolean connected() {
+    return producer.metrics().values().stream()
+        .anyMatch(
+            metric ->
+                metric.metricName().name().equals("connection-count")
+                    && metric.metricName().group().equals("producer-metrics")
+                    && metric.metricValue() instanceof Double count
+                    && count > 0);
+  }
+
   @Override
   public String describe() {
     return "Kafka " + settings.bootstrapServers() + " topic " + settings.controlTopic();

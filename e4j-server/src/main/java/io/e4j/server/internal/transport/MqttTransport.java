@@ -59,7 +59,7 @@ public final class MqttTransport implements Transport {
             .initialDelay(200, TimeUnit.MILLISECONDS)
             .maxDelay(10, TimeUnit.SECONDS)
             .applyAutomaticReconnect()
-            .addConnectedListener(context -> connected())
+            .addConnectedListener(context -> onConnected())
             .addDisconnectedListener(this::disconnected);
     if (settings.tls()) {
       builder =
@@ -97,7 +97,7 @@ public final class MqttTransport implements Transport {
     return transport;
   }
 
-  private void connected() {
+  private void onConnected() {
     if (closed) {
       // A retry that was under way when the transport closed: let go of it.
       disconnect();
@@ -193,6 +193,11 @@ public final class MqttTransport implements Transport {
   @Override
   public int inFlightLimit() {
     return mqtt5 != null ? Integer.MAX_VALUE : MQTT3_IN_FLIGHT;
+  }
+
+  @Override
+  public boolean connected() {
+    return mqtt5 != null ? mqtt5.getState().isConnected() : mqtt3.getState().isConnected();
   }
 
   @Override

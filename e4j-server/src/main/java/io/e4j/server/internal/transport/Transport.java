@@ -23,6 +23,9 @@ public interface Transport extends AutoCloseable {
    */
   default void onReconnected(Runnable action) {}
 
+  /** Whether the transport is connected to its broker now (for readiness checks). */
+  boolean connected();
+
   /** Where commands go, for logs: never credentials. */
   String describe();
 
