@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.e4j.api.v1.CreateDeviceResult;
 import io.e4j.api.v1.CreateDevicesRequest;
 import io.e4j.api.v1.CreateDevicesResponse;
+import io.e4j.api.v1.ErrorCode;
+import io.e4j.api.v1.ItemError;
 import io.e4j.cli.internal.C2Connection;
 import io.e4j.cli.internal.CommandFailure;
 import io.e4j.cli.internal.DeviceCsv;
@@ -171,9 +173,13 @@ final class DeviceImport implements Callable<Integer> {
     private final C2Connection c2;
     private final Path progressFile;
     private final Display display;
+    // Lines a batch of the interrupted run covered, unanswered: their devices may exist already.
+    private final int uncertainThrough;
     private final List<LineFailure> failures = new ArrayList<>();
+    private ImportProgress recorded;
     private long created;
     private long failed;
+    private long createdBefore;
 
     Run(
         DeviceCsv csv,
@@ -187,8 +193,11 @@ final class DeviceImport implements Callable<Integer> {
       this.c2 = c2;
       this.progressFile = progressFile;
       this.display = display;
-      this.created = previous.map(ImportProgress::created).orElse(0L);
-      this.failed = previous.map(ImportProgress::failed).orElse(0L);
+      this.recorded =
+          previous.orElse(new ImportProgress(csv.lineNumber(), csv.digestSoFar(), 0, 0, 0));
+      this.uncertainThrough = recorded.sentThrough();
+      this.created = recorded.created();
+      this.failed = recorded.failed();
     }
 
     void all() {
@@ -206,12 +215,22 @@ final class DeviceImport implements Callable<Integer> {
           }
           more = line.isPresent();
           if (!batch.isEmpty()) {
+            recorded.sending(csv.lineNumber()).write(progressFile);
             send(batch);
           }
-          new ImportProgress(csv.lineNumber(), csv.digestSoFar(), created, failed)
-              .write(progressFile);
+          recorded = new ImportProgress(csv.lineNumber(), csv.digestSoFar(), created, failed, 0);
+          recorded.write(progressFile);
           display.reached(csv.lineNumber());
         }
+      }
+      if (createdBefore > 0) {
+        api.note(
+            "e4: "
+                + Text.count(createdBefore)
+                + " device(s) up to line "
+                + uncertainThrough
+                + " existed already: the interrupted import had sent them, and they count as"
+                + " created");
       }
     }
 
@@ -232,7 +251,7 @@ final class DeviceImport implements Callable<Integer> {
                 + "; the import stopped before line "
                 + batch.get(0).number()
                 + " ("
-                + Text.count(created)
+                + Text.count(recorded.created())
                 + " created so far): run the same command again to resume");
       }
       boolean[] answered = new boolean[batch.size()];
@@ -251,12 +270,7 @@ final class DeviceImport implements Callable<Integer> {
                 result.getCreated().getGeneratedKey().toByteArray());
           }
         } else {
-          String message = result.getError().getMessage();
-          fail(
-              entry.number(),
-              message.isEmpty()
-                  ? result.getError().getCode().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                  : message);
+          refused(entry, result.getError());
         }
       }
       for (int index = 0; index < answered.length; index++) {
@@ -266,6 +280,28 @@ final class DeviceImport implements Callable<Integer> {
       }
       if (keys != null) {
         keys.sync();
+      }
+    }
+
+    private void refused(DeviceCsv.Entry entry, ItemError error) {
+      boolean sentBefore =
+          error.getCode() == ErrorCode.ALREADY_EXISTS && entry.number() <= uncertainThrough;
+      if (sentBefore && keys == null) {
+        created++;
+        createdBefore++;
+      } else if (sentBefore) {
+        fail(
+            entry.number(),
+            "created by the interrupted import, whose answer with the generated key was lost:"
+                + " give it a new key with e4 devices create "
+                + entry.request().getDevice().getName()
+                + " --replace --generate");
+      } else {
+        fail(
+            entry.number(),
+            error.getMessage().isEmpty()
+                ? error.getCode().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                : error.getMessage());
       }
     }
 

@@ -23,8 +23,11 @@ import java.util.Optional;
  *     resumed
  * @param created devices created so far
  * @param failed lines failed so far
+ * @param sentThrough when a batch was sent and its answer not yet recorded: its last line, whose
+ *     devices C2 may have created without the import knowing; 0 otherwise
  */
-public record ImportProgress(int linesDone, String sha256, long created, long failed) {
+public record ImportProgress(
+    int linesDone, String sha256, long created, long failed, int sentThrough) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static Path fileFor(Path csv) {
@@ -47,6 +50,11 @@ public record ImportProgress(int linesDone, String sha256, long created, long fa
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.FAILED, "cannot read " + file + ": " + e.getMessage());
     }
+  }
+
+  /** This progress, with the batch that ends at {@code lastLine} sent. */
+  public ImportProgress sending(int lastLine) {
+    return new ImportProgress(linesDone, sha256, created, failed, lastLine);
   }
 
   /** Replaces {@code file} atomically: an interruption leaves the previous progress or this one. */

@@ -20,11 +20,14 @@ class ImportFilesTest {
     Path file = ImportProgress.fileFor(csv);
     assertThat(file).isEqualTo(directory.resolve("devices.csv.e4progress"));
     assertThat(ImportProgress.read(file)).isEmpty();
-    ImportProgress progress = new ImportProgress(501, "ab".repeat(32), 499, 2);
+    ImportProgress progress = new ImportProgress(501, "ab".repeat(32), 499, 2, 0);
     progress.write(file);
-    new ImportProgress(1001, "cd".repeat(32), 998, 3).write(file);
+    assertThat(progress.sending(700))
+        .as("a batch on its way keeps the counts of the lines done")
+        .isEqualTo(new ImportProgress(501, "ab".repeat(32), 499, 2, 700));
+    new ImportProgress(1001, "cd".repeat(32), 998, 3, 0).write(file);
     assertThat(ImportProgress.read(file))
-        .contains(new ImportProgress(1001, "cd".repeat(32), 998, 3));
+        .contains(new ImportProgress(1001, "cd".repeat(32), 998, 3, 0));
     try (var files = Files.list(directory)) {
       assertThat(files).containsExactly(file);
     }
