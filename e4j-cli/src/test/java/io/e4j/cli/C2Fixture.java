@@ -3,6 +3,7 @@ package io.e4j.cli;
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.server.C2Config;
 import io.e4j.server.C2Server;
+import io.e4j.server.CryptoMode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,17 +20,23 @@ import picocli.CommandLine;
 final class C2Fixture implements AutoCloseable {
   private final Path directory;
   private final Mosquitto broker;
+  private final CryptoMode mode;
   private C2Server server;
   private int apiPort;
 
-  private C2Fixture(Path directory, Mosquitto broker) {
+  private C2Fixture(Path directory, Mosquitto broker, CryptoMode mode) {
     this.directory = directory;
     this.broker = broker;
+    this.mode = mode;
   }
 
   static C2Fixture start(Path directory) throws IOException {
+    return start(directory, CryptoMode.SYMMETRIC_KEY);
+  }
+
+  static C2Fixture start(Path directory, CryptoMode mode) throws IOException {
     Mosquitto broker = Mosquitto.start(Files.createDirectories(directory.resolve("broker")));
-    C2Fixture fixture = new C2Fixture(directory, broker);
+    C2Fixture fixture = new C2Fixture(directory, broker, mode);
     fixture.startServer(0);
     return fixture;
   }
@@ -38,6 +45,7 @@ final class C2Fixture implements AutoCloseable {
     server =
         C2Server.start(
             C2Config.defaults(dataDirectory())
+                .withMode(mode)
                 .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
                 .withApi(C2Config.Api.onPort(port)),
             Clock.systemUTC(),
