@@ -77,6 +77,24 @@ class DeviceToolsIT {
         .isZero();
   }
 
+  @Test
+  void completion_loadsInBash() throws Exception {
+    Process bash =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "source <(\"$0\" -jar \"$1\" completion) && complete -p e4",
+                javaBinary(),
+                JAR.toString())
+            .directory(directory.toFile())
+            .start();
+    String out = new String(bash.getInputStream().readAllBytes(), UTF_8);
+    String err = new String(bash.getErrorStream().readAllBytes(), UTF_8);
+    assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(bash.exitValue()).as(err).isZero();
+    assertThat(out).contains("_complete_e4").endsWith(" e4\n");
+  }
+
   private String permissions(String file) throws IOException {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve(file)));
   }

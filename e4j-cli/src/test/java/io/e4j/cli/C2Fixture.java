@@ -1,0 +1,125 @@
+package io.e4j.cli;
+
+import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.C2Config;
+import io.e4j.server.C2Server;
+import io.e4j.server.CryptoMode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * A real C2 with its API on a free port, a real Mosquitto for its commands, and the e4 command line
+ * run in process against them, its configuration in a directory of its own.
+ */
+final class C2Fixture implements AutoCloseable {
+  private final Path directory;
+  private final Mosquitto broker;
+  private final CryptoMode mode;
+  private C2Server server;
+  private int apiPort;
+
+  private C2Fixture(Path directory, Mosquitto broker, CryptoMode mode) {
+    this.directory = directory;
+    this.broker = broker;
+    this.mode = mode;
+  }
+
+  static C2Fixture start(Path directory) throws IOException {
+    return start(directory, CryptoMode.SYMMETRIC_KEY);
+  }
+
+  static C2Fixture start(Path directory, CryptoMode mode) throws IOException {
+    Mosquitto broker = Mosquitto.start(Files.createDirectories(directory.resolve("broker")));
+    C2Fixture fixture = new C2Fixture(directory, broker, mode);
+    fixture.startServer(0);
+    return fixture;
+  }
+
+  private void startServer(int port) {
+    server =
+        C2Server.start(
+            C2Config.defaults(dataDirectory())
+                .withMode(mode)
+                .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
+                .withApi(C2Config.Api.onPort(port)),
+            Clock.systemUTC(),
+            Map.of());
+    apiPort = server.apiPort().orElseThrow();
+  }
+
+  /** Stops C2 and starts it again on the same port, with the same data (and certificate). */
+  void restartServer() {
+    server.close();
+    startServer(apiPort);
+  }
+
+  void stopServer() {
+    server.close();
+  }
+
+  void startServerAgain() {
+    startServer(apiPort);
+  }
+
+  Path dataDirectory() {
+    return directory.resolve("c2");
+  }
+
+  Path adminTokenFile() {
+    return dataDirectory().resolve(C2Server.ADMIN_TOKEN_FILE);
+  }
+
+  String endpoint() {
+    return "https://127.0.0.1:" + apiPort;
+  }
+
+  int brokerPort() {
+    return broker.port();
+  }
+
+  C2Server server() {
+    return server;
+  }
+
+  /** The e4 command's environment: its own configuration directory. */
+  Map<String, String> environment() {
+    return Map.of("E4_CONFIG_DIR", directory.resolve("e4-config").toString());
+  }
+
+  /** The outcome of one e4 command. */
+  record Run(int exitCode, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  Run e4(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine command = E4Command.commandLine(environment());
+    command.setOut(new PrintWriter(out));
+    command.setErr(new PrintWriter(err));
+    int exitCode = command.execute(args);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+
+  /** Logs in as the bootstrap admin (profile "default"). */
+  Run loginAsAdmin() {
+    return e4("login", "--endpoint", endpoint(), "--token-file", adminTokenFile().toString());
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+    broker.close();
+  }
+}
