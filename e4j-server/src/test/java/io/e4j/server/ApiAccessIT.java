@@ -135,6 +135,15 @@ class ApiAccessIT {
   }
 
   @Test
+  void jsonAnswersHoldEveryField_zeroesAndEmptyListsToo() throws Exception {
+    HttpResponse<String> counts = clients.send("GET", "/v1/counts", viewer, null);
+    assertThat(counts.statusCode()).isEqualTo(200);
+    assertThat(counts.body()).contains("\"devices\"", "\"topics\"", "\"undeliveredCommands\"");
+    assertThat(clients.send("GET", "/v1/devices?name_prefix=nobody-", viewer, null).body())
+        .contains("\"devices\":[]");
+  }
+
+  @Test
   void anOperatorRotates_andAViewerReads() throws Exception {
     C2Grpc.C2BlockingStub asOperator = clients.grpc(operator);
     asOperator.createTopic(CreateTopicRequest.newBuilder().setTopic("access/rotated").build());

@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.TlsKeyPair;
+import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
 import com.linecorp.armeria.common.sse.ServerSentEvent;
 import com.linecorp.armeria.common.stream.StreamMessage;
@@ -94,6 +95,12 @@ public final class ApiServer implements AutoCloseable {
             .addService(ProtoReflectionServiceV1.newInstance())
             .intercept(new AccessInterceptor(access))
             .enableHttpJsonTranscoding(true)
+            // Zero counts and empty lists too: a script reads "devices": 0, not a missing field.
+            .jsonMarshallerFactory(
+                service ->
+                    GrpcJsonMarshaller.builder()
+                        .jsonMarshallerCustomizer(json -> json.includingDefaultValueFields(true))
+                        .build(service))
             .enableUnframedRequests(true)
             .useBlockingTaskExecutor(true)
             .build(),

@@ -5,6 +5,8 @@ import io.e4j.server.C2Exception.Reason;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -25,9 +27,10 @@ public final class EmbeddedBroker implements AutoCloseable {
   }
 
   public static EmbeddedBroker start(String host, int port, Path dataDirectory) {
+    int listening = port == 0 ? freePort(host) : port;
     Properties properties = new Properties();
     properties.setProperty("host", host);
-    properties.setProperty("port", Integer.toString(port));
+    properties.setProperty("port", Integer.toString(listening));
     properties.setProperty("websocket_port", "disabled");
     properties.setProperty("allow_anonymous", "true");
     properties.setProperty("telemetry_enabled", "false");
@@ -46,10 +49,28 @@ public final class EmbeddedBroker implements AutoCloseable {
       server.stopServer();
       throw new C2Exception(
           Reason.CONFIGURATION,
-          "the embedded MQTT broker cannot listen on " + host + ":" + port + ": " + e.getMessage(),
+          "the embedded MQTT broker cannot listen on "
+              + host
+              + ":"
+              + listening
+              + ": "
+              + e.getMessage(),
           e);
     }
-    return new EmbeddedBroker(server, host, port);
+    return new EmbeddedBroker(server, host, listening);
+  }
+
+  /**
+   * Port 0 asks for any free port. Moquette reports the port it was given, not the one it bound, so
+   * C2 finds a free one itself, to know where to connect.
+   */
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new C2Exception(
+          Reason.CONFIGURATION, "no free port for the embedded MQTT broker on " + host, e);
+    }
   }
 
   public String host() {
