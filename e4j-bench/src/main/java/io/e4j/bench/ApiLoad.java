@@ -21,6 +21,7 @@ import io.e4j.api.v1.Role;
 import io.e4j.core.Keys;
 import io.e4j.server.C2Config;
 import io.e4j.server.C2Server;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -59,7 +62,7 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Defaults: 5,000 single calls, 50,000 batched devices, clients "1,8" (comma-separated), H2. A
- * PostgreSQL database must be empty.
+ * PostgreSQL database must be empty. C2's data directory is deleted at the end.
  */
 public final class ApiLoad {
   private static final int BATCH = 500;
@@ -117,7 +120,7 @@ public final class ApiLoad {
               : C2Config.Database.embedded());
     }
 
-    /** The store, without credentials. */
+    /** The store, without credentials (a JDBC URL's query may hold a password). */
     String store() {
       if (database.isEmbedded()) {
         return "H2 (embedded)";
@@ -130,21 +133,39 @@ public final class ApiLoad {
   public static void main(String[] args) throws Exception {
     Arguments arguments = Arguments.parse(args);
     Path work = Files.createTempDirectory("e4j-api-load");
+    Path data = work.resolve("c2");
     int errors;
     try (LocalMosquitto mosquitto = LocalMosquitto.start(work)) {
       C2Config config =
-          C2Config.defaults(work.resolve("c2"))
+          C2Config.defaults(data)
               .withApi(C2Config.Api.onPort(0))
               .withDatabase(arguments.database())
               .withBroker(C2Config.Mqtt.plain("127.0.0.1", mosquitto.port()));
       try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());
           ClientFactory factory = trusting(server)) {
-        ApiLoad load = new ApiLoad(server, operatorStub(server, factory, config.dataDirectory()));
+        ApiLoad load = new ApiLoad(server, operatorStub(server, factory, data));
         load.run(arguments);
         errors = load.errors;
       }
+    } finally {
+      deleteTree(data);
     }
     System.exit(errors == 0 ? 0 : 1);
+  }
+
+  /**
+   * Deletes C2's data directory: an H2 store of a default run takes up to 2 GB, and the directory
+   * holds the KEK and the admin token. Mosquitto's log stays, for a broker that failed.
+   */
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   private static ClientFactory trusting(C2Server server) {
@@ -184,7 +205,7 @@ public final class ApiLoad {
         loadAverage());
     int mostClients = arguments.clients().stream().max(Integer::compare).orElseThrow();
     System.out.printf(
-        "%nwarm-up, %d clients, a fifth of the devices (code still compiling):%n%s%n",
+        "%nwarm-up with the most clients (%d), on a fifth of the devices (code still compiling):%n%s%n",
         mostClients, HEADER);
     runAll(
         "warm",
