@@ -10,18 +10,15 @@ import io.e4j.server.C2Service;
 import io.e4j.server.DeviceCredential;
 import io.e4j.server.DeviceRef;
 import io.e4j.server.NewDevice;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Load driver: C2 rotates a topic linked to many devices through a real Mosquitto, and the same
@@ -53,13 +50,8 @@ public final class RotationLoad {
             ? C2Config.Database.of(args[1], args[2], args[3])
             : C2Config.Database.embedded();
     Path work = Files.createTempDirectory("e4j-rotation-load");
-    int port = freePort();
-    Process mosquitto = startMosquitto(work, port);
-    try {
-      rotationAgainstRaw(work, port, devices, database);
-    } finally {
-      mosquitto.destroy();
-      mosquitto.waitFor(10, TimeUnit.SECONDS);
+    try (LocalMosquitto mosquitto = LocalMosquitto.start(work)) {
+      rotationAgainstRaw(work, mosquitto.port(), devices, database);
     }
   }
 
@@ -171,49 +163,5 @@ public final class RotationLoad {
     return ManagementFactory.getMemoryPoolMXBeans().stream()
         .filter(pool -> pool.getType() == MemoryType.HEAP)
         .toList();
-  }
-
-  private static Process startMosquitto(Path work, int port) throws IOException {
-    Path conf = work.resolve("mosquitto.conf");
-    List<String> lines =
-        new java.util.ArrayList<>(
-            List.of(
-                "listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence false"));
-    if ("root".equals(System.getProperty("user.name"))) {
-      lines.add("user root");
-    }
-    Files.write(conf, lines);
-    String binary =
-        Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
-    Process process =
-        new ProcessBuilder(binary, "-c", conf.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("mosquitto.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-        return process;
-      } catch (IOException notYet) {
-        sleep();
-      }
-    }
-    process.destroyForcibly();
-    throw new IllegalStateException(
-        "mosquitto did not start: see " + work.resolve("mosquitto.log"));
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
