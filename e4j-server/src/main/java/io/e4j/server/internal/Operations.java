@@ -718,8 +718,9 @@ public final class Operations implements C2Service {
   }
 
   /**
-   * Links each device to the topic and enqueues the topic's key for them, all at one position. A
-   * device that does not exist is refused on its own, or fails the whole call if {@code strict}.
+   * Links each device to the topic at one position, and enqueues the topic's key for them all at
+   * the next. A device that does not exist is refused on its own, or fails the whole call if {@code
+   * strict}.
    *
    * @return the outcome for each device, its hex ID if linked
    */
