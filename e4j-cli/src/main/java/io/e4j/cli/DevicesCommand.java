@@ -12,13 +12,10 @@ import io.e4j.api.v1.ListDeliveriesRequest;
 import io.e4j.api.v1.ListDeliveriesResponse;
 import io.e4j.api.v1.ListDeviceTopicsRequest;
 import io.e4j.api.v1.ListDevicesRequest;
-import io.e4j.api.v1.ListDevicesResponse;
-import io.e4j.api.v1.ListTopicsResponse;
 import io.e4j.api.v1.NewDeviceKeyRequest;
 import io.e4j.api.v1.RemoveDeviceRequest;
 import io.e4j.api.v1.ResetDeviceRequest;
 import io.e4j.api.v1.ResyncDeviceRequest;
-import io.e4j.api.v1.Topic;
 import io.e4j.cli.internal.C2Connection;
 import io.e4j.cli.internal.DeviceRefs;
 import io.e4j.cli.internal.ExitCodes;
@@ -276,32 +273,16 @@ final class DevicesCommand {
 
     @Override
     public Integer call() {
-      Paging.Page<io.e4j.api.v1.Device> page;
-      try (C2Connection c2 = api.connect()) {
-        page =
-            paging.fetch(
-                token -> {
-                  ListDevicesResponse response =
-                      c2.c2()
-                          .listDevices(
-                              ListDevicesRequest.newBuilder()
-                                  .setNamePrefix(prefix)
-                                  .setPageSize(paging.pageSize())
-                                  .setPageToken(token)
-                                  .build());
-                  return new Paging.Page<>(response.getDevicesList(), response.getNextPageToken());
-                });
-      }
-      if (api.json()) {
-        api.print(
-            ListDevicesResponse.newBuilder()
-                .addAllDevices(page.items())
-                .setNextPageToken(page.nextPageToken()));
-      } else {
-        api.print(Render.devices(page.items()));
-        paging.hint(api, page, "devices");
-      }
-      return ExitCodes.OK;
+      return paging.printDevices(
+          api,
+          (c2, token) ->
+              c2.c2()
+                  .listDevices(
+                      ListDevicesRequest.newBuilder()
+                          .setNamePrefix(prefix)
+                          .setPageSize(paging.pageSize())
+                          .setPageToken(token)
+                          .build()));
     }
   }
 
@@ -472,32 +453,16 @@ final class DevicesCommand {
 
     @Override
     public Integer call() {
-      Paging.Page<Topic> page;
-      try (C2Connection c2 = api.connect()) {
-        page =
-            paging.fetch(
-                token -> {
-                  ListTopicsResponse response =
-                      c2.c2()
-                          .listDeviceTopics(
-                              ListDeviceTopicsRequest.newBuilder()
-                                  .setDevice(device)
-                                  .setPageSize(paging.pageSize())
-                                  .setPageToken(token)
-                                  .build());
-                  return new Paging.Page<>(response.getTopicsList(), response.getNextPageToken());
-                });
-      }
-      if (api.json()) {
-        api.print(
-            ListTopicsResponse.newBuilder()
-                .addAllTopics(page.items())
-                .setNextPageToken(page.nextPageToken()));
-      } else {
-        api.print(Render.topics(page.items()));
-        paging.hint(api, page, "topics");
-      }
-      return ExitCodes.OK;
+      return paging.printTopics(
+          api,
+          (c2, token) ->
+              c2.c2()
+                  .listDeviceTopics(
+                      ListDeviceTopicsRequest.newBuilder()
+                          .setDevice(device)
+                          .setPageSize(paging.pageSize())
+                          .setPageToken(token)
+                          .build()));
     }
   }
 }

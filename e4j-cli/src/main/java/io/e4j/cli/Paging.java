@@ -1,7 +1,14 @@
 package io.e4j.cli;
 
+import io.e4j.api.v1.Device;
+import io.e4j.api.v1.ListDevicesResponse;
+import io.e4j.api.v1.ListTopicsResponse;
+import io.e4j.api.v1.Topic;
+import io.e4j.cli.internal.C2Connection;
+import io.e4j.cli.internal.ExitCodes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -82,5 +89,58 @@ final class Paging {
               + page.nextPageToken()
               + " for the next page, or --all for every page");
     }
+  }
+
+  /**
+   * Lists devices, a page or all of them, with {@code call} (the page after a token), and prints
+   * them.
+   */
+  int printDevices(
+      OperatorOptions api, BiFunction<C2Connection, String, ListDevicesResponse> call) {
+    Page<Device> page;
+    try (C2Connection c2 = api.connect()) {
+      page =
+          fetch(
+              token -> {
+                ListDevicesResponse response = call.apply(c2, token);
+                return new Page<>(response.getDevicesList(), response.getNextPageToken());
+              });
+    }
+    if (api.json()) {
+      api.print(
+          ListDevicesResponse.newBuilder()
+              .addAllDevices(page.items())
+              .setNextPageToken(page.nextPageToken()));
+    } else {
+      api.print(Render.devices(page.items()));
+      hint(api, page, "devices");
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Lists topics, a page or all of them, with {@code call} (the page after a token), and prints
+   * them.
+   */
+  int printTopics(OperatorOptions api, BiFunction<C2Connection, String, ListTopicsResponse> call) {
+    Page<Topic> page;
+    try (C2Connection c2 = api.connect()) {
+      page =
+          fetch(
+              token -> {
+                ListTopicsResponse response = call.apply(c2, token);
+                return new Page<>(response.getTopicsList(), response.getNextPageToken());
+              });
+    }
+    if (api.json()) {
+      api.print(
+          ListTopicsResponse.newBuilder()
+              .addAllTopics(page.items())
+              .setNextPageToken(page.nextPageToken()));
+    } else {
+      api.print(Render.topics(page.items()));
+      hint(api, page, "topics");
+    }
+    return ExitCodes.OK;
   }
 }

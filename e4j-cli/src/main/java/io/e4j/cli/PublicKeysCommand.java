@@ -1,8 +1,6 @@
 package io.e4j.cli;
 
-import io.e4j.api.v1.Device;
 import io.e4j.api.v1.DeviceRef;
-import io.e4j.api.v1.ListDevicesResponse;
 import io.e4j.api.v1.ListPublicKeysRequest;
 import io.e4j.api.v1.RemovePublicKeyRequest;
 import io.e4j.api.v1.ResetPublicKeysRequest;
@@ -161,32 +159,16 @@ final class PublicKeysCommand {
 
     @Override
     public Integer call() {
-      Paging.Page<Device> page;
-      try (C2Connection c2 = api.connect()) {
-        page =
-            paging.fetch(
-                token -> {
-                  ListDevicesResponse response =
-                      c2.c2()
-                          .listPublicKeys(
-                              ListPublicKeysRequest.newBuilder()
-                                  .setHolder(holder)
-                                  .setPageSize(paging.pageSize())
-                                  .setPageToken(token)
-                                  .build());
-                  return new Paging.Page<>(response.getDevicesList(), response.getNextPageToken());
-                });
-      }
-      if (api.json()) {
-        api.print(
-            ListDevicesResponse.newBuilder()
-                .addAllDevices(page.items())
-                .setNextPageToken(page.nextPageToken()));
-      } else {
-        api.print(Render.devices(page.items()));
-        paging.hint(api, page, "devices");
-      }
-      return ExitCodes.OK;
+      return paging.printDevices(
+          api,
+          (c2, token) ->
+              c2.c2()
+                  .listPublicKeys(
+                      ListPublicKeysRequest.newBuilder()
+                          .setHolder(holder)
+                          .setPageSize(paging.pageSize())
+                          .setPageToken(token)
+                          .build()));
     }
   }
 }

@@ -3,13 +3,10 @@ package io.e4j.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.e4j.api.v1.CreateTopicRequest;
 import io.e4j.api.v1.CreateTopicResponse;
-import io.e4j.api.v1.Device;
 import io.e4j.api.v1.GetTopicRequest;
 import io.e4j.api.v1.GetTopicResponse;
-import io.e4j.api.v1.ListDevicesResponse;
 import io.e4j.api.v1.ListTopicDevicesRequest;
 import io.e4j.api.v1.ListTopicsRequest;
-import io.e4j.api.v1.ListTopicsResponse;
 import io.e4j.api.v1.RemoveTopicRequest;
 import io.e4j.api.v1.RotateTopicRequest;
 import io.e4j.api.v1.RotateTopicResponse;
@@ -113,32 +110,16 @@ final class TopicsCommand {
 
     @Override
     public Integer call() {
-      Paging.Page<Topic> page;
-      try (C2Connection c2 = api.connect()) {
-        page =
-            paging.fetch(
-                token -> {
-                  ListTopicsResponse response =
-                      c2.c2()
-                          .listTopics(
-                              ListTopicsRequest.newBuilder()
-                                  .setNamePrefix(prefix)
-                                  .setPageSize(paging.pageSize())
-                                  .setPageToken(token)
-                                  .build());
-                  return new Paging.Page<>(response.getTopicsList(), response.getNextPageToken());
-                });
-      }
-      if (api.json()) {
-        api.print(
-            ListTopicsResponse.newBuilder()
-                .addAllTopics(page.items())
-                .setNextPageToken(page.nextPageToken()));
-      } else {
-        api.print(Render.topics(page.items()));
-        paging.hint(api, page, "topics");
-      }
-      return ExitCodes.OK;
+      return paging.printTopics(
+          api,
+          (c2, token) ->
+              c2.c2()
+                  .listTopics(
+                      ListTopicsRequest.newBuilder()
+                          .setNamePrefix(prefix)
+                          .setPageSize(paging.pageSize())
+                          .setPageToken(token)
+                          .build()));
     }
   }
 
@@ -230,32 +211,16 @@ final class TopicsCommand {
 
     @Override
     public Integer call() {
-      Paging.Page<Device> page;
-      try (C2Connection c2 = api.connect()) {
-        page =
-            paging.fetch(
-                token -> {
-                  ListDevicesResponse response =
-                      c2.c2()
-                          .listTopicDevices(
-                              ListTopicDevicesRequest.newBuilder()
-                                  .setTopic(topic)
-                                  .setPageSize(paging.pageSize())
-                                  .setPageToken(token)
-                                  .build());
-                  return new Paging.Page<>(response.getDevicesList(), response.getNextPageToken());
-                });
-      }
-      if (api.json()) {
-        api.print(
-            ListDevicesResponse.newBuilder()
-                .addAllDevices(page.items())
-                .setNextPageToken(page.nextPageToken()));
-      } else {
-        api.print(Render.devices(page.items()));
-        paging.hint(api, page, "devices");
-      }
-      return ExitCodes.OK;
+      return paging.printDevices(
+          api,
+          (c2, token) ->
+              c2.c2()
+                  .listTopicDevices(
+                      ListTopicDevicesRequest.newBuilder()
+                          .setTopic(topic)
+                          .setPageSize(paging.pageSize())
+                          .setPageToken(token)
+                          .build()));
     }
   }
 }
