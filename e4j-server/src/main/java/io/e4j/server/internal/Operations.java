@@ -346,8 +346,9 @@ public final class Operations implements C2Service {
                     describe(ref),
                     (handle, events) -> {
                       outbox.lock(handle);
-                      byte[] id = deviceId(handle, ref);
-                      events.add(device(handle, EventType.DEVICE_REMOVED, id));
+                      Found device = found(handle, ref);
+                      byte[] id = device.id();
+                      events.add(Entry.device(EventType.DEVICE_REMOVED, id, device.name()));
                       long told = 0;
                       if (mode == CryptoMode.PUBLIC_KEY) {
                         told =
@@ -438,8 +439,9 @@ public final class Operations implements C2Service {
                 describe(ref),
                 (handle, events) -> {
                   outbox.lock(handle);
-                  byte[] id = deviceId(handle, ref);
-                  events.add(device(handle, EventType.DEVICE_KEY_CHANGED, id));
+                  Found device = found(handle, ref);
+                  byte[] id = device.id();
+                  events.add(Entry.device(EventType.DEVICE_KEY_CHANGED, id, device.name()));
                   changeDeviceKey(handle, id);
                   return null;
                 }));
@@ -494,8 +496,9 @@ public final class Operations implements C2Service {
                 describe(ref),
                 (handle, events) -> {
                   outbox.lock(handle);
-                  byte[] id = deviceId(handle, ref);
-                  events.add(device(handle, EventType.DEVICE_RESET, id));
+                  Found device = found(handle, ref);
+                  byte[] id = device.id();
+                  events.add(Entry.device(EventType.DEVICE_RESET, id, device.name()));
                   handle.execute("DELETE FROM device_topics WHERE device_id = ?", (Object) id);
                   outbox.toDevice(handle, id, List.of(Commands.resetTopics()));
                   return null;
@@ -515,8 +518,9 @@ public final class Operations implements C2Service {
                 (handle, events) -> {
                   // Locked first: a rotation running beside this waits, or has committed its key.
                   outbox.lock(handle);
-                  byte[] id = deviceId(handle, ref);
-                  events.add(device(handle, EventType.DEVICE_RESYNCED, id));
+                  Found device = found(handle, ref);
+                  byte[] id = device.id();
+                  events.add(Entry.device(EventType.DEVICE_RESYNCED, id, device.name()));
                   outbox.toDevice(handle, id, keySetOf(handle, id));
                   return null;
                 }));
@@ -738,9 +742,9 @@ public final class Operations implements C2Service {
                 + " VALUES (?, ?, ?, ?)");
     OffsetDateTime now = Sql.at(clock.instant());
     for (int i = 0; i < refs.size(); i++) {
-      byte[] deviceId;
+      Found device;
       try {
-        deviceId = deviceId(handle, refs.get(i));
+        device = found(handle, refs.get(i));
       } catch (C2Exception e) {
         if (strict) {
           throw e;
@@ -748,6 +752,7 @@ public final class Operations implements C2Service {
         results.add(BatchItem.refused(i, e));
         continue;
       }
+      byte[] deviceId = device.id();
       if (linked.stream().anyMatch(id -> Arrays.equals(id, deviceId))) {
         results.add(BatchItem.done(i, HEX.formatHex(deviceId)));
         continue;
@@ -755,7 +760,7 @@ public final class Operations implements C2Service {
       linked.add(deviceId);
       unlinkFirst.add(deviceId, topicId);
       links.add(deviceId, topicId, now, position);
-      events.add(device(handle, EventType.LINKED, deviceId).withTopic(topic));
+      events.add(Entry.link(EventType.LINKED, deviceId, device.name(), topic));
       results.add(BatchItem.done(i, HEX.formatHex(deviceId)));
     }
     if (linked.isEmpty()) {
@@ -790,7 +795,8 @@ public final class Operations implements C2Service {
               (handle, events) -> {
                 outbox.lock(handle);
                 byte[] topicId = lockTopic(handle, topic);
-                byte[] deviceId = deviceId(handle, ref);
+                Found device = found(handle, ref);
+                byte[] deviceId = device.id();
                 int removed =
                     handle.execute(
                         "DELETE FROM device_topics WHERE device_id = ? AND topic_id = ?",
@@ -801,7 +807,7 @@ public final class Operations implements C2Service {
                       Reason.NOT_FOUND, ref + " is not linked to topic '" + topic + "'");
                 }
                 outbox.toDevice(handle, deviceId, List.of(Commands.removeTopic(topic)));
-                events.add(device(handle, EventType.UNLINKED, deviceId).withTopic(topic));
+                events.add(Entry.link(EventType.UNLINKED, deviceId, device.name(), topic));
                 return null;
               });
         });
@@ -883,7 +889,8 @@ public final class Operations implements C2Service {
                 // Locked: the subject's key changes and removal reach every holder, this one too.
                 outbox.lock(handle);
                 byte[] subjectId = deviceId(handle, subject);
-                byte[] holderId = deviceId(handle, holder);
+                Found found = found(handle, holder);
+                byte[] holderId = found.id();
                 byte[] publicKey =
                     handle
                         .createQuery("SELECT public_key FROM devices WHERE id = ?")
@@ -902,7 +909,7 @@ public final class Operations implements C2Service {
                     Sql.at(clock.instant()));
                 outbox.toDevice(
                     handle, holderId, List.of(Commands.setPubKey(publicKey, subjectId)));
-                events.add(publicKeyEntry(handle, EventType.PUBLIC_KEY_SENT, subjectId, holderId));
+                events.add(publicKeyEntry(EventType.PUBLIC_KEY_SENT, subjectId, found));
                 return null;
               });
         });
@@ -923,7 +930,8 @@ public final class Operations implements C2Service {
               (handle, events) -> {
                 outbox.lock(handle);
                 byte[] subjectId = deviceId(handle, subject);
-                byte[] holderId = deviceId(handle, holder);
+                Found found = found(handle, holder);
+                byte[] holderId = found.id();
                 int removed =
                     handle.execute(
                         "DELETE FROM device_public_keys WHERE holder_id = ? AND subject_id = ?",
@@ -934,17 +942,17 @@ public final class Operations implements C2Service {
                       Reason.NOT_FOUND, holder + " does not hold the public key of " + subject);
                 }
                 outbox.toDevice(handle, holderId, List.of(Commands.removePubKey(subjectId)));
-                events.add(
-                    publicKeyEntry(handle, EventType.PUBLIC_KEY_REMOVED, subjectId, holderId));
+                events.add(publicKeyEntry(EventType.PUBLIC_KEY_REMOVED, subjectId, found));
                 return null;
               });
         });
     commandsEnqueued.run();
   }
 
-  /** An event about the public key of {@code subjectId} held by {@code holderId}. */
-  private Entry publicKeyEntry(Handle handle, EventType type, byte[] subjectId, byte[] holderId) {
-    return device(handle, type, holderId).withDetail("public key of " + HEX.formatHex(subjectId));
+  /** An event about the public key of {@code subjectId} held by {@code holder}. */
+  private static Entry publicKeyEntry(EventType type, byte[] subjectId, Found holder) {
+    return Entry.device(type, holder.id(), holder.name())
+        .withDetail("public key of " + HEX.formatHex(subjectId));
   }
 
   @Override
@@ -959,11 +967,12 @@ public final class Operations implements C2Service {
               describe(holder),
               (handle, events) -> {
                 outbox.lock(handle);
-                byte[] holderId = deviceId(handle, holder);
+                Found found = found(handle, holder);
+                byte[] holderId = found.id();
                 handle.execute(
                     "DELETE FROM device_public_keys WHERE holder_id = ?", (Object) holderId);
                 outbox.toDevice(handle, holderId, List.of(Commands.resetPubKeys()));
-                events.add(device(handle, EventType.PUBLIC_KEYS_RESET, holderId));
+                events.add(Entry.device(EventType.PUBLIC_KEYS_RESET, holderId, found.name()));
                 return null;
               });
         });
@@ -1345,18 +1354,6 @@ public final class Operations implements C2Service {
     return result;
   }
 
-  /** An event about a device, with its name. */
-  private static Entry device(Handle handle, EventType type, byte[] id) {
-    String name =
-        handle
-            .createQuery("SELECT name FROM devices WHERE id = ?")
-            .bind(0, id)
-            .mapTo(String.class)
-            .findFirst()
-            .orElse(null);
-    return Entry.device(type, id, name);
-  }
-
   /** A device as the audit log names it: its name, or {@code id:} and its ID. */
   private static String describe(DeviceRef ref) {
     return ref.name().orElseGet(() -> "id:" + HEX.formatHex(ref.idOrDerived()));
@@ -1458,19 +1455,21 @@ public final class Operations implements C2Service {
   // --- helpers --------------------------------------------------------------------------------
 
   private byte[] deviceId(Handle handle, DeviceRef ref) {
-    Optional<byte[]> found =
-        ref.id().isPresent()
-            ? handle
-                .createQuery("SELECT id FROM devices WHERE id = ?")
-                .bind(0, ref.id().get())
-                .mapTo(byte[].class)
-                .findFirst()
-            : handle
-                .createQuery("SELECT id FROM devices WHERE name = ?")
-                .bind(0, ref.name().orElseThrow())
-                .mapTo(byte[].class)
-                .findFirst();
-    return found.orElseThrow(() -> new C2Exception(Reason.NOT_FOUND, "no " + ref));
+    return found(handle, ref).id();
+  }
+
+  /** A device found by its ID or name, with its name. */
+  private record Found(byte[] id, String name) {}
+
+  private static Found found(Handle handle, DeviceRef ref) {
+    String where = ref.id().isPresent() ? "id" : "name";
+    Object value = ref.id().isPresent() ? ref.id().get() : ref.name().orElseThrow();
+    return handle
+        .createQuery("SELECT id, name FROM devices WHERE " + where + " = ?")
+        .bind(0, value)
+        .map((rs, ctx) -> new Found(rs.getBytes(1), rs.getString(2)))
+        .findFirst()
+        .orElseThrow(() -> new C2Exception(Reason.NOT_FOUND, "no " + ref));
   }
 
   private byte[] topicId(Handle handle, String topic) {
