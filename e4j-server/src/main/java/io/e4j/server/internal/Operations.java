@@ -13,7 +13,6 @@ import io.e4j.server.C2Service;
 import io.e4j.server.CreatedDevice;
 import io.e4j.server.CryptoMode;
 import io.e4j.server.Delivery;
-import io.e4j.server.DeliveryStatus;
 import io.e4j.server.DeviceCredential;
 import io.e4j.server.DeviceInfo;
 import io.e4j.server.DeviceRef;
@@ -25,6 +24,7 @@ import io.e4j.server.UnprotectedMessage;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.journal.Entry;
 import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.outbox.Deliveries;
 import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.Sql;
@@ -52,23 +52,6 @@ import org.jdbi.v3.core.Handle;
  * refused is recorded in the audit log on its own.
  */
 public final class Operations implements C2Service {
-  /** Fan-out audiences: queries of {@code device_id}. */
-  private static final String HOLDERS_OF_TOPIC =
-      "SELECT device_id FROM device_topics WHERE topic_id = :topic";
-
-  private static final String HOLDERS_OF_SUBJECT =
-      "SELECT holder_id AS device_id FROM device_public_keys WHERE subject_id = :subject";
-
-  private static final String ALL_DEVICES = "SELECT id AS device_id FROM devices";
-
-  /**
-   * For a rotation {@code f} and a link {@code l}: the device has no outbox row for it, which would
-   * stand for it (its send failed, or it waited behind earlier commands).
-   */
-  private static final String WITHOUT_ITS_OWN_ROW =
-      " AND NOT EXISTS (SELECT 1 FROM command_outbox o"
-          + " WHERE o.device_id = l.device_id AND o.position = f.position)";
-
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_PAGE = 1_000;
   private static final int MAX_BATCH = 1_000;
@@ -351,12 +334,7 @@ public final class Operations implements C2Service {
                       events.add(Entry.device(EventType.DEVICE_REMOVED, id, device.name()));
                       long told = 0;
                       if (mode == CryptoMode.PUBLIC_KEY) {
-                        told =
-                            outbox.fanOut(
-                                handle,
-                                HOLDERS_OF_SUBJECT,
-                                Map.of("subject", id),
-                                Commands.removePubKey(id));
+                        told = outbox.toHoldersOfPublicKey(handle, id, Commands.removePubKey(id));
                       }
                       outbox.cancelUndelivered(handle, id);
                       handle.execute("DELETE FROM devices WHERE id = ?", (Object) id);
@@ -477,8 +455,7 @@ public final class Operations implements C2Service {
           vault.seal(commandKey, SealedColumn.DEVICE_KEY.label(id)),
           now,
           id);
-      outbox.fanOut(
-          handle, HOLDERS_OF_SUBJECT, Map.of("subject", id), Commands.setPubKey(publicKey, id));
+      outbox.toHoldersOfPublicKey(handle, id, Commands.setPubKey(publicKey, id));
     } finally {
       Arrays.fill(signing, (byte) 0);
       Arrays.fill(commandKey, (byte) 0);
@@ -610,9 +587,7 @@ public final class Operations implements C2Service {
               (handle, events) -> {
                 outbox.lock(handle);
                 byte[] id = lockTopic(handle, topic);
-                int told =
-                    outbox.fanOut(
-                        handle, HOLDERS_OF_TOPIC, Map.of("topic", id), Commands.removeTopic(topic));
+                int told = outbox.toDevicesLinkedTo(handle, id, Commands.removeTopic(topic));
                 handle.execute("DELETE FROM topics WHERE id = ?", (Object) id);
                 events.add(Entry.topic(EventType.TOPIC_REMOVED, topic).withDeviceCount(told));
                 return null;
@@ -671,7 +646,7 @@ public final class Operations implements C2Service {
                           vault.seal(key, SealedColumn.TOPIC_KEY.label(id)),
                           Sql.at(clock.instant()),
                           id);
-                      outbox.topicFanOut(handle, id, Commands.setTopicKey(key, topic));
+                      outbox.rotation(handle, id, Commands.setTopicKey(key, topic));
                       TopicInfo info = topicInfo(handle, topic);
                       events.add(
                           Entry.topic(EventType.TOPIC_ROTATED, topic)
@@ -1016,8 +991,7 @@ public final class Operations implements C2Service {
                 (handle, events) -> {
                   outbox.lock(handle);
                   int generation = lockC2KeyPair(handle);
-                  int told =
-                      outbox.fanOut(handle, ALL_DEVICES, Map.of(), Commands.setC2Key(newPublic));
+                  int told = outbox.toEveryDevice(handle, Commands.setC2Key(newPublic));
                   long keysChangedAt = outbox.allKeysChanging(handle);
                   storeC2KeyPair(handle, generation + 1, newPrivate, newPublic);
                   handle.execute("DELETE FROM c2_key_pair WHERE generation = ?", generation);
@@ -1377,79 +1351,13 @@ public final class Operations implements C2Service {
           if (id == null) {
             id = deviceId(handle, ref);
           }
-          String hexId = HEX.formatHex(id);
-          List<Delivery> deliveries = new ArrayList<>();
-          handle
-              .createQuery(
-                  "SELECT o.position, c.command_name, o.status, o.attempts, o.last_error,"
-                      + " o.created_at, o.delivered_at"
-                      + " FROM command_outbox o LEFT JOIN commands c ON c.id = o.command_id"
-                      + " WHERE o.device_id = :device"
-                      + " ORDER BY o.device_id DESC, o.position DESC LIMIT :limit")
-              .bind("device", id)
-              .bind("limit", limit)
-              .map(
-                  (rs, ctx) ->
-                      new Delivery(
-                          rs.getLong("position"),
-                          hexId,
-                          rs.getString("command_name"),
-                          DeliveryStatus.valueOf(rs.getString("status")),
-                          rs.getInt("attempts"),
-                          Optional.ofNullable(rs.getString("last_error")),
-                          Sql.instant(rs, "created_at"),
-                          Optional.ofNullable(Sql.instant(rs, "delivered_at"))))
-              .forEach(deliveries::add);
-          // Rotations that reached the device straight from its link; one that became an outbox
-          // row for it is listed as that row.
-          handle
-              .createQuery(
-                  "SELECT f.position, f.command_name, f.created_at, f.finished_at,"
-                      + " f.finished_at IS NOT NULL OR l.device_id <= f.done_through AS done"
-                      + " FROM device_topics l JOIN topic_fanouts f ON f.topic_id = l.topic_id"
-                      + " WHERE l.device_id = :device AND l.linked_position < f.position"
-                      + WITHOUT_ITS_OWN_ROW
-                      + " ORDER BY f.position DESC LIMIT :limit")
-              .bind("device", id)
-              .bind("limit", limit)
-              .map(
-                  (rs, ctx) -> {
-                    boolean done = rs.getBoolean("done");
-                    return new Delivery(
-                        rs.getLong("position"),
-                        hexId,
-                        rs.getString("command_name"),
-                        done ? DeliveryStatus.DELIVERED : DeliveryStatus.PENDING,
-                        done ? 1 : 0,
-                        Optional.empty(),
-                        Sql.instant(rs, "created_at"),
-                        Optional.ofNullable(Sql.instant(rs, "finished_at")));
-                  })
-              .forEach(deliveries::add);
-          deliveries.sort(Comparator.comparingLong(Delivery::position).reversed());
-          return List.copyOf(deliveries.subList(0, Math.min(limit, deliveries.size())));
+          return Deliveries.ofDevice(handle, id, limit);
         });
   }
 
   @Override
   public long undeliveredCount() {
-    return database.read(
-        handle ->
-            handle
-                    .createQuery("SELECT COUNT(*) FROM command_outbox WHERE status IN (?, ?)")
-                    .bind(0, DeliveryStatus.PENDING.name())
-                    .bind(1, DeliveryStatus.FAILED.name())
-                    .mapTo(Long.class)
-                    .one()
-                + handle
-                    .createQuery(
-                        "SELECT COUNT(*) FROM topic_fanouts f"
-                            + " JOIN device_topics l ON l.topic_id = f.topic_id"
-                            + " WHERE f.finished_at IS NULL AND l.linked_position < f.position"
-                            + " AND (f.done_through IS NULL OR l.device_id > f.done_through)"
-                            + WITHOUT_ITS_OWN_ROW)
-                    .mapTo(Long.class)
-                    .one());
+    return database.read(Deliveries::undelivered);
   }
 
   // --- helpers --------------------------------------------------------------------------------

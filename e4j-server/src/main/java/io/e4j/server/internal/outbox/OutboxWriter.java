@@ -22,7 +22,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * take {@link #lock the writer lock} first and keep it until they commit, and take increasing
  * positions from it: positions follow commit order, and each device gets its commands in position
  * order, without a per-device counter to update. A command for a few devices, or for all of them,
- * becomes one outbox row per device; a rotation becomes one {@link #topicFanOut topic fan-out} row,
+ * becomes one outbox row per device; a rotation becomes one {@link #rotation topic fan-out} row,
  * which the dispatcher delivers by walking the topic's links. A command is protected at send time
  * under its device's current command key, unless the key changed after the command was enqueued:
  * {@link #keyChanging} and {@link #allKeysChanging} then keep the old key (sealed) for it, so the
@@ -122,13 +122,48 @@ public final class OutboxWriter {
   }
 
   /**
-   * Enqueues {@code command} for every device that {@code audience} (a query of device IDs with
-   * named parameters {@code binds}) returns, however many there are, in one statement; erases the
-   * command.
+   * Enqueues {@code command} for every device linked to the topic {@code topicId}, one row each, in
+   * one statement; erases the command.
    *
    * @return how many devices it was enqueued for
    */
-  public int fanOut(Handle handle, String audience, Map<String, ?> binds, byte[] command) {
+  public int toDevicesLinkedTo(Handle handle, byte[] topicId, byte[] command) {
+    return toAudience(
+        handle,
+        "SELECT device_id FROM device_topics WHERE topic_id = :topic",
+        Map.of("topic", topicId),
+        command);
+  }
+
+  /**
+   * Enqueues {@code command} for every device that holds the public key of {@code subjectId}, one
+   * row each, in one statement; erases the command.
+   *
+   * @return how many devices it was enqueued for
+   */
+  public int toHoldersOfPublicKey(Handle handle, byte[] subjectId, byte[] command) {
+    return toAudience(
+        handle,
+        "SELECT holder_id AS device_id FROM device_public_keys WHERE subject_id = :subject",
+        Map.of("subject", subjectId),
+        command);
+  }
+
+  /**
+   * Enqueues {@code command} for every device, one row each, however many there are, in one
+   * statement; erases the command.
+   *
+   * @return how many devices it was enqueued for
+   */
+  public int toEveryDevice(Handle handle, byte[] command) {
+    return toAudience(handle, "SELECT id AS device_id FROM devices", Map.of(), command);
+  }
+
+  /**
+   * Enqueues {@code command} for every device that {@code audience} (a query of device IDs with
+   * named parameters {@code binds}) returns, at one position; erases the command.
+   */
+  private int toAudience(Handle handle, String audience, Map<String, ?> binds, byte[] command) {
     long position = lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     Map<String, Object> all = new HashMap<>(binds);
@@ -157,7 +192,7 @@ public final class OutboxWriter {
    * whatever the number of devices (devices linked later are not in its audience); erases the
    * command.
    */
-  public void topicFanOut(Handle handle, byte[] topicId, byte[] command) {
+  public void rotation(Handle handle, byte[] topicId, byte[] command) {
     long position = lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     String name = name(command);

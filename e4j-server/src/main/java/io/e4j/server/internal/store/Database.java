@@ -91,6 +91,11 @@ public final class Database implements AutoCloseable {
     return h2;
   }
 
+  /** Which database this is, for the repositories whose queries differ between them. */
+  public Dialect dialect() {
+    return h2 ? Dialect.H2 : Dialect.POSTGRESQL;
+  }
+
   public Jdbi jdbi() {
     return jdbi;
   }
