@@ -20,7 +20,7 @@ import io.e4j.api.v1.LinkResult;
 import io.e4j.api.v1.Role;
 import io.e4j.core.Keys;
 import io.e4j.server.C2Config;
-import io.e4j.server.C2Server;
+import io.e4j.server.node.C2Server;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package io.e4j.cli;
 
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.server.C2Config;
-import io.e4j.server.C2Server;
 import io.e4j.server.CryptoMode;
+import io.e4j.server.node.C2Server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

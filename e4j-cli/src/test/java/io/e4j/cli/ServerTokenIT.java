@@ -9,7 +9,7 @@ import io.e4j.api.v1.Role;
 import io.e4j.api.v1.WhoAmIRequest;
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.server.C2Config;
-import io.e4j.server.C2Server;
+import io.e4j.server.node.C2Server;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

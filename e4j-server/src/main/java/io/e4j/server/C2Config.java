@@ -317,7 +317,7 @@ public record C2Config(
   /**
    * C2's API: gRPC and HTTP/JSON on one TLS port, with API tokens.
    *
-   * @param port 0: any free port (see {@link C2Server#apiPort()})
+   * @param port 0: any free port (see {@link io.e4j.server.node.C2Server#apiPort()})
    * @param certificate PEM certificate chain; {@code null}: a self-signed certificate for the host,
    *     127.0.0.1 and localhost, generated in the data directory on first start
    * @param privateKey its PEM private key (PKCS#8), with {@code certificate}

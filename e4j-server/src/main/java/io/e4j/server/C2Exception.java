@@ -19,7 +19,9 @@ public final class C2Exception extends RuntimeException {
     /** The key-encryption key is missing or does not open the store. */
     KEK,
     /** The database failed. */
-    STORAGE
+    STORAGE,
+    /** The caller's role does not allow the operation. */
+    PERMISSION_DENIED
   }
 
   private final Reason reason;

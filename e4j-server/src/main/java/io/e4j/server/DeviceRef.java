@@ -1,7 +1,6 @@
 package io.e4j.server;
 
 import io.e4j.core.Keys;
-import io.e4j.server.internal.Validation;
 import java.util.HexFormat;
 import java.util.Optional;
 

@@ -13,6 +13,7 @@ import io.e4j.api.v1.Role;
 import io.e4j.api.v1.RotateTopicRequest;
 import io.e4j.api.v1.WhoAmIRequest;
 import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.node.C2Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.http.HttpResponse;

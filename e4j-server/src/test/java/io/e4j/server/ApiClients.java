@@ -7,6 +7,7 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.e4j.api.v1.C2Grpc;
 import io.e4j.api.v1.CreateTokenRequest;
 import io.e4j.api.v1.Role;
+import io.e4j.server.node.C2Server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

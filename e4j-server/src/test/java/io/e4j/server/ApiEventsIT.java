@@ -14,6 +14,7 @@ import io.e4j.api.v1.ListEventsRequest;
 import io.e4j.api.v1.Role;
 import io.e4j.api.v1.StreamEventsRequest;
 import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.node.C2Server;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import io.e4j.api.v1.Role;
 import io.e4j.api.v1.WhoAmIRequest;
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.mqtt.TestCertificates;
+import io.e4j.server.node.C2Server;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;

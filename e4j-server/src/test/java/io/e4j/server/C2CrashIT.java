@@ -11,6 +11,7 @@ import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
 import io.e4j.core.Keys;
 import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.node.C2Server;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -8,6 +8,7 @@ import io.e4j.mqtt.E4MqttClient;
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.mqtt.TestCertificates;
 import io.e4j.server.Devices.Device;
+import io.e4j.server.node.C2Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

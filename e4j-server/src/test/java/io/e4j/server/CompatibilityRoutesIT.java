@@ -13,6 +13,7 @@ import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
 import io.e4j.core.Keys;
 import io.e4j.mqtt.Mosquitto;
+import io.e4j.server.node.C2Server;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

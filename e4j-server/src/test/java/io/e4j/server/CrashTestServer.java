@@ -1,5 +1,6 @@
 package io.e4j.server;
 
+import io.e4j.server.node.C2Server;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

@@ -10,6 +10,7 @@ import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.vault.Kek;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
+import io.e4j.server.node.C2Server;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

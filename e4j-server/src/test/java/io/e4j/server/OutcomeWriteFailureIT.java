@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.server.Devices.Device;
+import io.e4j.server.node.C2Server;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,61 +1,33 @@
 package io.e4j.server.internal.api;
 
+import io.e4j.server.C2Exception;
+import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.Role;
+import io.e4j.server.internal.change.Authority;
+import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
-import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.tokens.ApiTokens;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Who may call what, and the checks every route shares: the bearer token is authenticated, its role
- * compared with what the operation needs, and every refusal recorded in the audit log.
+ * The checks every route shares, the API's one decorator: the bearer token is authenticated, its
+ * role compared with what the operation needs ({@link Authority}), and every refusal recorded in
+ * the audit log (through {@link Changes}, its one writer).
  */
 public final class Access {
-  /** Calls a viewer may make; everything else needs more. */
-  private static final Set<String> READS =
-      Set.of(
-          "GetCryptoMode",
-          "GetCounts",
-          "GetDevice",
-          "ListDevices",
-          "ListDeviceTopics",
-          "ListDeliveries",
-          "GetTopic",
-          "ListTopics",
-          "ListTopicDevices",
-          "ListPublicKeys",
-          "GetC2PublicKey",
-          "ListEvents",
-          "StreamEvents",
-          "WhoAmI");
-
-  /** Calls only an admin may make: C2's key, tokens, the audit log, the message helpers. */
-  private static final Set<String> ADMIN_ONLY =
-      Set.of(
-          "NewC2Key",
-          "ProtectMessage",
-          "UnprotectMessage",
-          "ListAudit",
-          "CreateToken",
-          "ListTokens",
-          "RevokeToken");
-
   private static final String BEARER = "bearer ";
 
   private final ApiTokens tokens;
-  private final Journal journal;
+  private final Changes changes;
 
-  public Access(ApiTokens tokens, Journal journal) {
+  public Access(ApiTokens tokens, Changes changes) {
     this.tokens = tokens;
-    this.journal = journal;
+    this.changes = changes;
   }
 
   /** The role an operation needs; an operation of another service (reflection): a viewer. */
   public static Role needed(String operation, boolean ofC2) {
-    if (!ofC2 || READS.contains(operation)) {
-      return Role.VIEWER;
-    }
-    return ADMIN_ONLY.contains(operation) ? Role.ADMIN : Role.OPERATOR;
+    return ofC2 ? Authority.needed(operation) : Role.VIEWER;
   }
 
   /** A decision: the caller if allowed; otherwise why not, for the client. */
@@ -76,7 +48,7 @@ public final class Access {
           authorization == null
               ? "no API token: send \"authorization: Bearer <token>\""
               : "not a valid API token";
-      journal.auditAlone("anonymous", Optional.empty(), operation, target, "UNAUTHENTICATED", why);
+      changes.refusedAnonymous(operation, target, why);
       return new Decision(Optional.empty(), false, why);
     }
     if (!caller.get().role().allows(needed)) {
@@ -89,8 +61,8 @@ public final class Access {
               + operation
               + " needs "
               + needed;
-      journal.auditAlone(
-          caller.get().name(), Optional.of(caller.get().role()), operation, target, "DENIED", why);
+      changes.refused(
+          caller.get(), operation, target, new C2Exception(Reason.PERMISSION_DENIED, why));
       return new Decision(Optional.empty(), true, why);
     }
     return new Decision(caller, true, null);

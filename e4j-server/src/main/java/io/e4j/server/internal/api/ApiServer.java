@@ -27,9 +27,11 @@ import io.e4j.server.C2Event;
 import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.Role;
-import io.e4j.server.internal.Operations;
+import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.operations.CallerService;
 import io.e4j.server.internal.store.Database;
+import io.e4j.server.internal.tokens.ApiTokens;
 import io.e4j.server.internal.transport.Transport;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -65,8 +67,9 @@ public final class ApiServer implements AutoCloseable {
 
   /** What the API serves. */
   public record Parts(
-      Operations operations,
+      CallerService operations,
       ApiTokens tokens,
+      Changes changes,
       Journal journal,
       Database database,
       Transport transport,
@@ -74,7 +77,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts serving; fails if the port cannot be bound. */
   public static ApiServer start(C2Config.Api settings, ApiCertificate certificate, Parts parts) {
-    Access access = new Access(parts.tokens(), parts.journal());
+    Access access = new Access(parts.tokens(), parts.changes());
     EventFollower events = new EventFollower(parts.journal());
     ServerBuilder builder =
         Server.builder()
@@ -90,8 +93,7 @@ public final class ApiServer implements AutoCloseable {
     }
     builder.service(
         GrpcService.builder()
-            .addService(
-                new C2GrpcService(parts.operations(), parts.tokens(), parts.journal(), events))
+            .addService(new C2GrpcService(parts.operations(), parts.tokens(), events))
             .addService(ProtoReflectionServiceV1.newInstance())
             .intercept(new AccessInterceptor(access))
             .enableHttpJsonTranscoding(true)
@@ -108,7 +110,7 @@ public final class ApiServer implements AutoCloseable {
     builder.service(
         "/v1/events/stream",
         authorized(access, "StreamEvents", Role.VIEWER, (ctx, req) -> eventStream(ctx, events)));
-    CompatibilityRoutes.addTo(builder, access, parts.operations(), parts.journal());
+    CompatibilityRoutes.addTo(builder, access, parts.operations());
     builder.service("/health", (ctx, req) -> HttpResponse.ofJson(health("UP")));
     builder.service(
         "/ready", (ctx, req) -> blocking(ctx, () -> ready(parts.database(), parts.transport())));

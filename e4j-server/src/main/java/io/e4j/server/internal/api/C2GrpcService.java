@@ -82,9 +82,9 @@ import io.e4j.server.NewDevice;
 import io.e4j.server.Page;
 import io.e4j.server.TopicInfo;
 import io.e4j.server.UnprotectedMessage;
-import io.e4j.server.internal.Operations;
 import io.e4j.server.internal.journal.Caller;
-import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.operations.CallerService;
+import io.e4j.server.internal.tokens.ApiTokens;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -96,22 +96,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API's operations on {@link Operations}, each as its caller (see {@link AccessInterceptor}).
- * Runs on Armeria's blocking task executor.
+ * The API's operations, each made as its caller (see {@link AccessInterceptor}): requests become
+ * calls of {@link CallerService}, results and refusals become responses. Runs on Armeria's blocking
+ * task executor.
  */
 final class C2GrpcService extends C2Grpc.C2ImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(C2GrpcService.class);
   private static final int DEFAULT_DELIVERIES = 20;
 
-  private final Operations operations;
+  private final CallerService operations;
   private final ApiTokens tokens;
-  private final Journal journal;
   private final EventFollower events;
 
-  C2GrpcService(Operations operations, ApiTokens tokens, Journal journal, EventFollower events) {
+  C2GrpcService(CallerService operations, ApiTokens tokens, EventFollower events) {
     this.operations = operations;
     this.tokens = tokens;
-    this.journal = journal;
     this.events = events;
   }
 
@@ -624,8 +623,8 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
     return ServiceRequestContext.current().attr(AccessInterceptor.CALLER);
   }
 
-  private Operations ops() {
-    return operations.actingAs(caller());
+  private CallerService ops() {
+    return operations.as(caller());
   }
 
   /** A device named in a mutating call's request; a malformed one is recorded as its refusal. */
@@ -633,16 +632,9 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
     return parsed(action, () -> Protos.device(ref));
   }
 
-  /** A mutating call's argument; a malformed one is recorded in the audit log as the refusal. */
+  /** A mutating call's argument; a malformed one refuses the call, and the refusal is recorded. */
   private <T> T parsed(String action, Supplier<T> argument) {
-    try {
-      return argument.get();
-    } catch (C2Exception e) {
-      Caller caller = caller();
-      journal.auditAlone(
-          caller.name(), Optional.of(caller.role()), action, "", e.reason().name(), e.getMessage());
-      throw e;
-    }
+    return ops().argument(action, "", argument);
   }
 
   private static ListDevicesResponse devices(Page<DeviceInfo> page) {

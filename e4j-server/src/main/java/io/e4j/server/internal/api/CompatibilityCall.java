@@ -8,12 +8,9 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.DeviceRef;
-import io.e4j.server.internal.Operations;
-import io.e4j.server.internal.Validation;
-import io.e4j.server.internal.journal.Caller;
-import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.Validation;
+import io.e4j.server.internal.operations.CallerService;
 import java.util.Base64;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -27,11 +24,9 @@ final class CompatibilityCall {
 
   private final ServiceRequestContext ctx;
   private final AggregatedHttpRequest request;
-  private final Operations operations;
-  private final Journal journal;
+  private final CallerService operations;
   private final String operation;
   private final boolean changes;
-  private final Caller caller;
   private JsonNode body;
 
   /**
@@ -41,21 +36,18 @@ final class CompatibilityCall {
   CompatibilityCall(
       ServiceRequestContext ctx,
       AggregatedHttpRequest request,
-      Operations operations,
-      Journal journal,
+      CallerService operations,
       String operation,
       boolean changes) {
     this.ctx = ctx;
     this.request = request;
-    this.caller = ctx.attr(AccessInterceptor.CALLER);
-    this.operations = operations.actingAs(caller);
-    this.journal = journal;
+    this.operations = operations.as(ctx.attr(AccessInterceptor.CALLER));
     this.operation = operation;
     this.changes = changes;
   }
 
   /** The operations, recorded in the logs as the caller's. */
-  Operations operations() {
+  CallerService operations() {
     return operations;
   }
 
@@ -152,20 +144,7 @@ final class CompatibilityCall {
 
   /** A value read or derived from the arguments; if they are wrong, the call is refused. */
   <T> T argument(Supplier<T> read) {
-    try {
-      return read.get();
-    } catch (C2Exception e) {
-      if (changes) {
-        journal.auditAlone(
-            caller.name(),
-            Optional.of(caller.role()),
-            operation,
-            ctx.path(),
-            e.reason().name(),
-            e.getMessage());
-      }
-      throw e;
-    }
+    return changes ? operations.argument(operation, ctx.path(), read) : read.get();
   }
 
   private JsonNode body() {

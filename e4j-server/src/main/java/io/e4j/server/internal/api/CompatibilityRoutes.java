@@ -16,8 +16,7 @@ import io.e4j.server.DeviceCredential;
 import io.e4j.server.DeviceRef;
 import io.e4j.server.NewDevice;
 import io.e4j.server.Role;
-import io.e4j.server.internal.Operations;
-import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.operations.CallerService;
 import io.grpc.Status;
 import java.util.Base64;
 import java.util.List;
@@ -57,20 +56,17 @@ final class CompatibilityRoutes {
 
   private final ServerBuilder builder;
   private final Access access;
-  private final Operations operations;
-  private final Journal journal;
+  private final CallerService operations;
 
-  private CompatibilityRoutes(
-      ServerBuilder builder, Access access, Operations operations, Journal journal) {
+  private CompatibilityRoutes(ServerBuilder builder, Access access, CallerService operations) {
     this.builder = builder;
     this.access = access;
     this.operations = operations;
-    this.journal = journal;
   }
 
   /** Adds every route of Teserakt's C2 HTTP API to {@code builder}. */
-  static void addTo(ServerBuilder builder, Access access, Operations operations, Journal journal) {
-    CompatibilityRoutes routes = new CompatibilityRoutes(builder, access, operations, journal);
+  static void addTo(ServerBuilder builder, Access access, CallerService operations) {
+    CompatibilityRoutes routes = new CompatibilityRoutes(builder, access, operations);
     routes.addClientRoutes();
     routes.addTopicRoutes();
     routes.addListings();
@@ -251,7 +247,7 @@ final class CompatibilityRoutes {
   private static JsonNode newClient(CompatibilityCall call) {
     DeviceRef client = call.client();
     byte[] key = call.bytes("key");
-    Operations operations = call.operations();
+    CallerService operations = call.operations();
     DeviceCredential credential =
         call.argument(
             () ->
@@ -267,7 +263,7 @@ final class CompatibilityRoutes {
    */
   private static JsonNode newTopic(CompatibilityCall call) {
     String topic = call.topic();
-    Operations operations = call.operations();
+    CallerService operations = call.operations();
     if (exists(operations, topic)) {
       operations.rotateTopicKey(topic);
       return empty();
@@ -284,7 +280,7 @@ final class CompatibilityRoutes {
     return empty();
   }
 
-  private static boolean exists(Operations operations, String topic) {
+  private static boolean exists(CallerService operations, String topic) {
     try {
       operations.topic(topic);
       return true;
@@ -353,7 +349,7 @@ final class CompatibilityRoutes {
                             respond(
                                 handler,
                                 new CompatibilityCall(
-                                    ctx, request, operations, journal, operation, changes)),
+                                    ctx, request, operations, operation, changes)),
                         ctx.blockingTaskExecutor()));
     bind(method, path, operation, needed, service);
   }

@@ -191,6 +191,7 @@ final class Protos {
           case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
           case WRONG_MODE -> Status.FAILED_PRECONDITION;
           case STORAGE -> Status.UNAVAILABLE;
+          case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
           default -> Status.INTERNAL;
         };
     return status.withDescription(e.getMessage());

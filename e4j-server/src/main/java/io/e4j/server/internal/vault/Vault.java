@@ -61,6 +61,11 @@ public final class Vault implements AutoCloseable {
     return vault;
   }
 
+  /** Whether the store holds no data key yet: nothing was ever sealed in it. */
+  public static boolean isEmptyStore(Jdbi jdbi) {
+    return jdbi.withHandle(DataKeys::count) == 0;
+  }
+
   /** Reloads the data keys and which one is active (another node or a rekey may change them). */
   public void refresh() {
     jdbi.useHandle(this::refresh);

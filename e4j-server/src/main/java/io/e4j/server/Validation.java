@@ -1,11 +1,10 @@
-package io.e4j.server.internal;
+package io.e4j.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
 
-/** The size rules of PROTOCOL.md, checked before anything reaches the store. */
+/** The size rules of E4 for device names and topics, checked before anything reaches the store. */
 public final class Validation {
   public static final int MAX_DEVICE_NAME = 255;
   public static final int MAX_TOPIC = 512;

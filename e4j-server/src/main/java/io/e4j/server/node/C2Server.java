@@ -1,16 +1,24 @@
-package io.e4j.server;
+package io.e4j.server.node;
 
+import io.e4j.server.C2Config;
+import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
-import io.e4j.server.internal.Operations;
+import io.e4j.server.C2Service;
+import io.e4j.server.CryptoMode;
+import io.e4j.server.KekSource;
+import io.e4j.server.Role;
 import io.e4j.server.internal.api.ApiCertificate;
 import io.e4j.server.internal.api.ApiServer;
-import io.e4j.server.internal.api.ApiTokens;
+import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.operations.C2Operations;
 import io.e4j.server.internal.outbox.DeliveryMeter;
 import io.e4j.server.internal.outbox.Dispatcher;
 import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
+import io.e4j.server.internal.store.SettingsStore;
+import io.e4j.server.internal.tokens.ApiTokens;
 import io.e4j.server.internal.transport.EmbeddedBroker;
 import io.e4j.server.internal.transport.KafkaTransport;
 import io.e4j.server.internal.transport.MqttTransport;
@@ -75,7 +83,7 @@ public final class C2Server implements AutoCloseable {
   private final EmbeddedBroker broker;
   private final Transport transport;
   private final Dispatcher dispatcher;
-  private final Operations operations;
+  private final C2Operations operations;
   private final ScheduledExecutorService housekeeping;
   private final ApiServer api;
   private final ApiCertificate apiCertificate;
@@ -87,7 +95,7 @@ public final class C2Server implements AutoCloseable {
       EmbeddedBroker broker,
       Transport transport,
       Dispatcher dispatcher,
-      Operations operations,
+      C2Operations operations,
       ScheduledExecutorService housekeeping,
       ApiServer api,
       ApiCertificate apiCertificate) {
@@ -144,17 +152,12 @@ public final class C2Server implements AutoCloseable {
               deliveryMeter(registry),
               clock,
               config.delivery());
-      Operations operations =
-          new Operations(
-              database,
-              vault,
-              new OutboxWriter(vault, clock),
-              journal,
-              clock,
-              config.mode(),
-              dispatcher::wake);
+      Changes changes =
+          new Changes(database, journal, new OutboxWriter(vault, clock), clock, dispatcher::wake);
+      C2Operations operations =
+          C2Operations.create(database, vault, journal, changes, clock, config.mode());
       if (config.mode() == CryptoMode.PUBLIC_KEY) {
-        operations.ensureC2KeyPair();
+        operations.ensureC2KeyPair(database, clock);
       }
       ScheduledExecutorService housekeeping =
           Executors.newSingleThreadScheduledExecutor(
@@ -175,13 +178,14 @@ public final class C2Server implements AutoCloseable {
       ApiServer api = null;
       ApiCertificate certificate = null;
       if (config.api().enabled()) {
-        ApiTokens tokens = new ApiTokens(database, journal, clock, new SecureRandom());
+        ApiTokens tokens = new ApiTokens(database, changes, clock, new SecureRandom());
         certificate = apiCertificate(config, clock);
         api =
             ApiServer.start(
                 config.api(),
                 certificate,
-                new ApiServer.Parts(operations, tokens, journal, database, transport, registry));
+                new ApiServer.Parts(
+                    operations, tokens, changes, journal, database, transport, registry));
         opened.add(api);
         Path tokenFile = config.dataDirectory().resolve(ADMIN_TOKEN_FILE);
         if (tokens.bootstrap(tokenFile)) {
@@ -240,7 +244,8 @@ public final class C2Server implements AutoCloseable {
    */
   public static String createToken(C2Config config, String name, Role role, Clock clock) {
     try (Database database = openDatabase(config)) {
-      return new ApiTokens(database, new Journal(database, clock), clock, new SecureRandom())
+      Changes changes = new Changes(database, new Journal(database, clock), null, clock, () -> {});
+      return new ApiTokens(database, changes, clock, new SecureRandom())
           .create(name, role, Caller.LOCAL)
           .token();
     }
@@ -333,17 +338,12 @@ public final class C2Server implements AutoCloseable {
   }
 
   private static void checkMode(Database database, CryptoMode mode) {
+    SettingsStore settings = new SettingsStore();
     database.useTransaction(
         handle -> {
-          Optional<String> stored =
-              handle
-                  .createQuery("SELECT setting_value FROM c2_settings WHERE name = 'crypto_mode'")
-                  .mapTo(String.class)
-                  .findFirst();
+          Optional<String> stored = settings.cryptoMode(handle);
           if (stored.isEmpty()) {
-            handle.execute(
-                "INSERT INTO c2_settings (name, setting_value) VALUES ('crypto_mode', ?)",
-                mode.name());
+            settings.setCryptoMode(handle, mode.name());
           } else if (!stored.get().equals(mode.name())) {
             throw new C2Exception(
                 Reason.CONFIGURATION,
@@ -362,15 +362,7 @@ public final class C2Server implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     KekSource source = config.kekSource();
     if (config.kek() == null && source instanceof KekSource.KeyFile file) {
-      boolean emptyStore =
-          database.read(
-                  handle ->
-                      handle
-                          .createQuery("SELECT COUNT(*) FROM data_keys")
-                          .mapTo(Integer.class)
-                          .one())
-              == 0;
-      if (emptyStore && !Files.exists(file.path())) {
+      if (Vault.isEmptyStore(database.jdbi()) && !Files.exists(file.path())) {
         generateKekFile(file.path(), random);
         LOG.warn(
             "generated a key-encryption key in {} (owner-only). Back it up and keep it apart from"
@@ -477,14 +469,14 @@ public final class C2Server implements AutoCloseable {
   }
 
   /** Gauges read from the store at each scrape. */
-  private static void registerGauges(MeterRegistry registry, Operations operations) {
-    Gauge.builder("e4j.devices", operations, Operations::deviceCount)
+  private static void registerGauges(MeterRegistry registry, C2Service operations) {
+    Gauge.builder("e4j.devices", operations, C2Service::deviceCount)
         .description("devices C2 holds")
         .register(registry);
-    Gauge.builder("e4j.topics", operations, Operations::topicCount)
+    Gauge.builder("e4j.topics", operations, C2Service::topicCount)
         .description("topics C2 holds")
         .register(registry);
-    Gauge.builder("e4j.outbox.undelivered", operations, Operations::undeliveredCount)
+    Gauge.builder("e4j.outbox.undelivered", operations, C2Service::undeliveredCount)
         .description(
             "commands waiting for delivery, counting each device a rotation has yet to reach")
         .register(registry);

@@ -1,13 +1,14 @@
-package io.e4j.server.internal.api;
+package io.e4j.server.internal.tokens;
 
 import io.e4j.server.ApiToken;
 import io.e4j.server.C2Exception;
 import io.e4j.server.C2Exception.Reason;
 import io.e4j.server.Role;
+import io.e4j.server.internal.change.Change;
+import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
-import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.store.Database;
-import io.e4j.server.internal.store.Sql;
+import io.e4j.server.internal.store.TokenStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
 /**
  * API tokens: 32 random bytes, shown once when created, kept as their SHA-256 hash. A token found
  * is remembered for a few seconds, so that a burst of calls does not read the database for each: a
- * token revoked on another C2 node stops working within that time.
+ * token revoked on another C2 node stops working within that time. Creating and revoking tokens are
+ * changes, made through {@link Changes}.
  */
 public final class ApiTokens {
   /** The name of the token created on the first start, written to the data directory. */
@@ -42,9 +44,10 @@ public final class ApiTokens {
   private static final int MAX_REMEMBERED = 10_000;
 
   private final Database database;
-  private final Journal journal;
+  private final Changes changes;
   private final Clock clock;
   private final SecureRandom random;
+  private final TokenStore store = new TokenStore();
   private final Map<String, Remembered> recent = new ConcurrentHashMap<>();
 
   private record Remembered(Caller caller, Instant until) {}
@@ -57,62 +60,50 @@ public final class ApiTokens {
     }
   }
 
-  public ApiTokens(Database database, Journal journal, Clock clock, SecureRandom random) {
+  public ApiTokens(Database database, Changes changes, Clock clock, SecureRandom random) {
     this.database = database;
-    this.journal = journal;
+    this.changes = changes;
     this.clock = clock;
     this.random = random;
   }
 
-  /** Creates a token named {@code name}; recorded in the audit log as {@code by}'s call. */
+  /** Creates a token named {@code name}, as {@code by}'s change. */
   public Created create(String name, Role role, Caller by) {
-    try {
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new C2Exception(
-            Reason.INVALID_ARGUMENT,
-            "a token name is 1 to 64 letters, digits and . _ @ -, starting with a letter or digit");
-      }
-      if (role == null) {
-        throw new C2Exception(Reason.INVALID_ARGUMENT, "a token needs a role");
-      }
-      byte[] secret = new byte[32];
-      random.nextBytes(secret);
-      String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-      java.util.Arrays.fill(secret, (byte) 0);
-      Instant now = clock.instant();
-      database.useTransaction(
-          handle -> {
-            boolean taken =
-                handle
-                        .createQuery("SELECT COUNT(*) FROM api_tokens WHERE name = ?")
-                        .bind(0, name)
-                        .mapTo(Integer.class)
-                        .one()
-                    > 0;
-            if (taken) {
-              throw new C2Exception(Reason.ALREADY_EXISTS, "a token named '" + name + "' exists");
-            }
-            handle.execute(
-                "INSERT INTO api_tokens (name, role, token_hash, created_at, created_by)"
-                    + " VALUES (?, ?, ?, ?, ?)",
-                name,
-                role.name(),
-                hash(token),
-                Sql.at(now),
-                by.name());
-            journal.audit(handle, by, "CreateToken", name, "OK", "role " + role);
-          });
-      return new Created(new ApiToken(name, role, now), token);
-    } catch (C2Exception e) {
-      journal.auditAlone(
-          by.name(),
-          Optional.of(by.role()),
-          "CreateToken",
-          name,
-          e.reason().name(),
-          e.getMessage());
-      throw e;
+    String token = newToken();
+    Change<ApiToken> create =
+        Change.of(
+                "CreateToken",
+                name == null ? "" : name,
+                context -> {
+                  if (store.exists(context.handle(), name)) {
+                    throw new C2Exception(
+                        Reason.ALREADY_EXISTS, "a token named '" + name + "' exists");
+                  }
+                  store.insert(context.handle(), name, role, hash(token), context.now(), by.name());
+                  context.auditDetail("role " + role);
+                  return new ApiToken(name, role, context.now());
+                })
+            .checking(() -> check(name, role));
+    return new Created(changes.make(by, create), token);
+  }
+
+  private static void check(String name, Role role) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new C2Exception(
+          Reason.INVALID_ARGUMENT,
+          "a token name is 1 to 64 letters, digits and . _ @ -, starting with a letter or digit");
     }
+    if (role == null) {
+      throw new C2Exception(Reason.INVALID_ARGUMENT, "a token needs a role");
+    }
+  }
+
+  private String newToken() {
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    java.util.Arrays.fill(secret, (byte) 0);
+    return token;
   }
 
   /** The caller a token stands for, if it is one of C2's tokens. */
@@ -128,13 +119,9 @@ public final class ApiTokens {
       return Optional.of(remembered.caller());
     }
     Optional<Caller> caller =
-        database.read(
-            handle ->
-                handle
-                    .createQuery("SELECT name, role FROM api_tokens WHERE token_hash = ?")
-                    .bind(0, hash)
-                    .map((rs, ctx) -> new Caller(rs.getString(1), Role.valueOf(rs.getString(2))))
-                    .findFirst());
+        database
+            .read(handle -> store.byHash(handle, hash))
+            .map(found -> new Caller(found.name(), found.role()));
     if (caller.isPresent()) {
       if (recent.size() >= MAX_REMEMBERED) {
         recent.clear();
@@ -147,40 +134,23 @@ public final class ApiTokens {
   }
 
   public List<ApiToken> list() {
-    return database.read(
-        handle ->
-            handle
-                .createQuery("SELECT name, role, created_at FROM api_tokens ORDER BY name")
-                .map(
-                    (rs, ctx) ->
-                        new ApiToken(
-                            rs.getString(1),
-                            Role.valueOf(rs.getString(2)),
-                            Sql.instant(rs, "created_at")))
-                .list());
+    return database.read(store::list);
   }
 
   /** Revokes a token: this node refuses it at once, other nodes within seconds. */
   public void revoke(String name, Caller by) {
-    try {
-      database.useTransaction(
-          handle -> {
-            if (handle.execute("DELETE FROM api_tokens WHERE name = ?", name) == 0) {
-              throw new C2Exception(Reason.NOT_FOUND, "no token named '" + name + "'");
-            }
-            journal.audit(handle, by, "RevokeToken", name, "OK", null);
-          });
-      recent.values().removeIf(remembered -> remembered.caller().name().equals(name));
-    } catch (C2Exception e) {
-      journal.auditAlone(
-          by.name(),
-          Optional.of(by.role()),
-          "RevokeToken",
-          name,
-          e.reason().name(),
-          e.getMessage());
-      throw e;
-    }
+    changes.make(
+        by,
+        Change.<Void>of(
+            "RevokeToken",
+            name,
+            context -> {
+              if (!store.delete(context.handle(), name)) {
+                throw new C2Exception(Reason.NOT_FOUND, "no token named '" + name + "'");
+              }
+              return null;
+            }));
+    recent.values().removeIf(remembered -> remembered.caller().name().equals(name));
   }
 
   /**
@@ -190,15 +160,7 @@ public final class ApiTokens {
    * @return whether it was created
    */
   public boolean bootstrap(Path file) {
-    boolean none =
-        database.read(
-                handle ->
-                    handle
-                        .createQuery("SELECT COUNT(*) FROM api_tokens")
-                        .mapTo(Integer.class)
-                        .one())
-            == 0;
-    if (!none || Files.exists(file)) {
+    if (!database.read(store::isEmpty) || Files.exists(file)) {
       return false;
     }
     Created created = create(BOOTSTRAP_NAME, Role.ADMIN, Caller.LOCAL);
