@@ -26,7 +26,7 @@ public interface ClientStore {
 
   /** A store in this process's memory, lost when the process ends. */
   static ClientStore memory() {
-    return new MemoryStore();
+    return new BuiltInStore(new MemoryStore());
   }
 
   /**
@@ -34,6 +34,6 @@ public interface ClientStore {
    * disk, renamed over it) and readable only by its owner where the file system allows.
    */
   static ClientStore file(Path path) {
-    return new FileStore(path);
+    return new BuiltInStore(new FileStore(path));
   }
 }

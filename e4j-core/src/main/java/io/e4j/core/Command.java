@@ -2,7 +2,8 @@ package io.e4j.core;
 
 import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.Bytes;
-import java.util.Arrays;
+import io.e4j.core.internal.protocol.ControlCommand;
+import io.e4j.core.internal.protocol.ProtocolException;
 
 /**
  * A C2 command as plain bytes: a code byte, then a fixed-size payload (PROTOCOL.md, "Commands").
@@ -39,58 +40,43 @@ public sealed interface Command {
    * @throws E4Exception {@code INVALID_COMMAND} for an unknown code or a payload of the wrong size
    */
   static Command parse(byte[] command) {
-    if (command.length == 0) {
-      throw invalid("empty command");
+    ControlCommand parsed;
+    try {
+      parsed = ControlCommand.parse(command);
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
     }
-    int code = command[0] & 0xff;
-    int payload = command.length - 1;
-    switch (code) {
-      case 0x00:
-        expect("RemoveTopic", payload, TOPIC_HASH_SIZE);
-        return new RemoveTopic(slice(command, 1, TOPIC_HASH_SIZE));
-      case 0x01:
-        expect("ResetTopics", payload, 0);
-        return new ResetTopics();
-      case 0x02:
-        if (payload != KEY_SIZE && payload != ED25519_PRIVATE_KEY_SIZE) {
-          throw invalid("SetIDKey carries 32 or 64 key bytes, got " + payload);
-        }
-        return new SetIdKey(slice(command, 1, payload));
-      case 0x03:
-        expect("SetTopicKey", payload, KEY_SIZE + TOPIC_HASH_SIZE);
-        return new SetTopicKey(
-            slice(command, 1, KEY_SIZE), slice(command, 1 + KEY_SIZE, TOPIC_HASH_SIZE));
-      case 0x04:
-        expect("RemovePubKey", payload, ID_SIZE);
-        return new RemovePubKey(slice(command, 1, ID_SIZE));
-      case 0x05:
-        expect("ResetPubKeys", payload, 0);
-        return new ResetPubKeys();
-      case 0x06:
-        expect("SetPubKey", payload, ED25519_PUBLIC_KEY_SIZE + ID_SIZE);
-        return new SetPubKey(
-            slice(command, 1, ED25519_PUBLIC_KEY_SIZE),
-            slice(command, 1 + ED25519_PUBLIC_KEY_SIZE, ID_SIZE));
-      case 0x07:
-        expect("SetC2Key", payload, CURVE25519_KEY_SIZE);
-        return new SetC2Key(slice(command, 1, CURVE25519_KEY_SIZE));
-      default:
-        throw invalid(String.format("unknown command code 0x%02x", code));
+    try {
+      return of(parsed);
+    } finally {
+      parsed.erase();
     }
   }
 
-  private static void expect(String name, int actual, int expected) {
-    if (actual != expected) {
-      throw invalid(name + " carries " + expected + " payload bytes, got " + actual);
+  /** The public twin of a parsed command; its keys are copied. */
+  private static Command of(ControlCommand parsed) {
+    if (parsed instanceof ControlCommand.RemoveTopic removeTopic) {
+      return new RemoveTopic(removeTopic.topicHash().toBytes());
     }
-  }
-
-  private static E4Exception invalid(String message) {
-    return new E4Exception(Reason.INVALID_COMMAND, message);
-  }
-
-  private static byte[] slice(byte[] bytes, int off, int len) {
-    return Arrays.copyOfRange(bytes, off, off + len);
+    if (parsed instanceof ControlCommand.ResetTopics) {
+      return new ResetTopics();
+    }
+    if (parsed instanceof ControlCommand.SetIdKey setIdKey) {
+      return new SetIdKey(setIdKey.key());
+    }
+    if (parsed instanceof ControlCommand.SetTopicKey setTopicKey) {
+      return new SetTopicKey(setTopicKey.key(), setTopicKey.topicHash().toBytes());
+    }
+    if (parsed instanceof ControlCommand.RemovePubKey removePubKey) {
+      return new RemovePubKey(removePubKey.id().toBytes());
+    }
+    if (parsed instanceof ControlCommand.ResetPubKeys) {
+      return new ResetPubKeys();
+    }
+    if (parsed instanceof ControlCommand.SetPubKey setPubKey) {
+      return new SetPubKey(setPubKey.publicKey(), setPubKey.id().toBytes());
+    }
+    return new SetC2Key(((ControlCommand.SetC2Key) parsed).publicKey());
   }
 
   private static byte[] checked(String what, byte[] value, int size) {

@@ -4,7 +4,6 @@ import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.AesSiv;
 import io.e4j.core.internal.crypto.SivKey;
 import io.e4j.core.internal.protocol.Messages;
-import io.e4j.core.internal.protocol.Names;
 import java.time.Instant;
 
 /**
@@ -21,7 +20,7 @@ public final class Commands {
 
   /** 0x00 RemoveTopic: the device forgets the topic's key. */
   public static byte[] removeTopic(String topic) {
-    return new Command.RemoveTopic(Names.topicHash(topic)).encode();
+    return new Command.RemoveTopic(Keys.topicHash(topic)).encode();
   }
 
   /** 0x01 ResetTopics: the device forgets every topic key. */
@@ -36,7 +35,7 @@ public final class Commands {
 
   /** 0x03 SetTopicKey: install or replace the key of a topic. */
   public static byte[] setTopicKey(byte[] key, String topic) {
-    return new Command.SetTopicKey(key, Names.topicHash(topic)).encode();
+    return new Command.SetTopicKey(key, Keys.topicHash(topic)).encode();
   }
 
   /** 0x04 RemovePubKey: the device forgets another device's public key (PK mode). */

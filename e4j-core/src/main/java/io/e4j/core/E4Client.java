@@ -4,16 +4,17 @@ import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.AesSiv;
 import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Signing;
-import io.e4j.core.internal.crypto.SivKey;
+import io.e4j.core.internal.protocol.Admission;
+import io.e4j.core.internal.protocol.CommandApplier;
 import io.e4j.core.internal.protocol.DeviceState;
 import io.e4j.core.internal.protocol.Id16;
+import io.e4j.core.internal.protocol.KeyMode;
 import io.e4j.core.internal.protocol.Messages;
 import io.e4j.core.internal.protocol.Names;
 import io.e4j.core.internal.protocol.PeerKey;
-import io.e4j.core.internal.protocol.ReplayCache;
+import io.e4j.core.internal.protocol.ProtocolException;
 import io.e4j.core.internal.protocol.TopicEntry;
 import io.e4j.core.internal.protocol.TopicHashCache;
-import io.e4j.core.internal.protocol.Wire;
 import io.e4j.core.internal.store.GoStateImport;
 import io.e4j.core.internal.store.StateCodec;
 import java.nio.file.Path;
@@ -56,19 +57,23 @@ public final class E4Client implements AutoCloseable {
   /** The two key modes of E4. */
   public enum Mode {
     /** Every device and C2 share symmetric keys; messages carry no signature. */
-    SYMMETRIC("symmetric-key"),
+    SYMMETRIC(KeyMode.SYMMETRIC),
     /** Devices sign every message with Ed25519; commands use an X25519 key shared with C2. */
-    PUBLIC_KEY("public-key");
+    PUBLIC_KEY(KeyMode.PUBLIC_KEY);
 
-    private final String description;
+    private final KeyMode keyMode;
 
-    Mode(String description) {
-      this.description = description;
+    Mode(KeyMode keyMode) {
+      this.keyMode = keyMode;
     }
 
     /** "symmetric-key" or "public-key", for messages. */
     public String description() {
-      return description;
+      return keyMode.description();
+    }
+
+    static Mode of(KeyMode keyMode) {
+      return keyMode == KeyMode.SYMMETRIC ? SYMMETRIC : PUBLIC_KEY;
     }
   }
 
@@ -77,11 +82,8 @@ public final class E4Client implements AutoCloseable {
   private final AesSiv siv;
   private final ClientStore store;
   private final Clock clock;
-  private final long maxAgeSeconds;
-  private final long transitionSeconds;
-  private final long skewSeconds;
-  private final boolean rollbackProtection;
-  private final ReplayCache replayCache;
+  private final Admission admission;
+  private final CommandApplier commandApplier;
   private final TopicHashCache topicHashes = new TopicHashCache(TOPIC_HASH_CACHE_SIZE);
   private final ReentrantLock changeLock = new ReentrantLock();
   private volatile DeviceState state;
@@ -91,12 +93,15 @@ public final class E4Client implements AutoCloseable {
     this.siv = siv;
     this.store = settings.store;
     this.clock = settings.clock;
-    this.maxAgeSeconds = settings.maxMessageAge.getSeconds();
-    this.transitionSeconds = settings.keyTransition.getSeconds();
-    this.skewSeconds = settings.clockSkew.getSeconds();
-    this.rollbackProtection = settings.commandRollbackProtection;
-    this.replayCache =
-        settings.replayProtection ? new ReplayCache(settings.replayCacheSize, maxAgeSeconds) : null;
+    this.admission =
+        new Admission(
+            siv,
+            new Admission.Limits(
+                settings.maxMessageAge.getSeconds(),
+                settings.clockSkew.getSeconds(),
+                settings.keyTransition.getSeconds(),
+                settings.replayProtection ? settings.replayCacheSize : 0));
+    this.commandApplier = new CommandApplier(siv, admission, settings.commandRollbackProtection);
     this.state = state;
   }
 
@@ -132,7 +137,12 @@ public final class E4Client implements AutoCloseable {
   /** As {@link #importGoState(Path, ClientStore)}, reading time from {@code clock}. */
   public static E4Client importGoState(Path goStateFile, ClientStore store, Clock clock) {
     AesSiv siv = new AesSiv();
-    DeviceState imported = GoStateImport.read(goStateFile, siv);
+    DeviceState imported;
+    try {
+      imported = GoStateImport.read(goStateFile, siv);
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
     Builder settings = builder().store(store).clock(clock);
     return settings.create(siv, imported);
   }
@@ -148,7 +158,7 @@ public final class E4Client implements AutoCloseable {
   }
 
   public Mode mode() {
-    return current().mode();
+    return Mode.of(current().mode());
   }
 
   /**
@@ -164,7 +174,12 @@ public final class E4Client implements AutoCloseable {
 
   /** True when a key is held for {@code topic}. */
   public boolean hasTopicKey(String topic) {
-    return current().topics().containsKey(topicHashes.hash(topic));
+    DeviceState snapshot = current();
+    try {
+      return snapshot.topics().containsKey(topicHashes.hash(topic));
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /** The hashes of the topics this device holds keys for (the device never learns the names). */
@@ -197,18 +212,20 @@ public final class E4Client implements AutoCloseable {
       throw new E4Exception(Reason.INVALID_ARGUMENT, "payload is null");
     }
     DeviceState snapshot = current();
-    Id16 topicHash = topicHashes.hash(topic);
-    if (topic.equals(snapshot.controlTopic())) {
-      throw new E4Exception(
-          Reason.INVALID_TOPIC,
-          "the control topic carries C2 commands only; C2 builds them with Commands.protect");
-    }
-    TopicEntry entry = snapshot.topics().get(topicHash);
-    if (entry == null) {
-      throw missingKey(topic);
+    TopicEntry entry;
+    try {
+      Id16 topicHash = topicHashes.hash(topic);
+      if (topic.equals(snapshot.controlTopic())) {
+        throw new E4Exception(
+            Reason.INVALID_TOPIC,
+            "the control topic carries C2 commands only; C2 builds them with Commands.protect");
+      }
+      entry = snapshot.topicEntry(topicHash, topic);
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
     }
     long now = nowSeconds();
-    if (snapshot.mode() == Mode.SYMMETRIC) {
+    if (snapshot.mode() == KeyMode.SYMMETRIC) {
       return Messages.protectSymmetric(siv, entry.current(), now, payload);
     }
     return Messages.protectSigned(
@@ -227,44 +244,16 @@ public final class E4Client implements AutoCloseable {
       throw new E4Exception(Reason.INVALID_ARGUMENT, "message is null");
     }
     DeviceState snapshot = current();
-    if (snapshot.controlTopic().equals(topic)) {
-      applyCommand(message);
-      return Optional.empty();
-    }
-    Id16 topicHash = topicHashes.hash(topic);
-    TopicEntry entry = snapshot.topics().get(topicHash);
-    if (entry == null) {
-      throw missingKey(topic);
-    }
-    boolean signed = snapshot.mode() == Mode.PUBLIC_KEY;
-    int overhead = signed ? Wire.PK_OVERHEAD : Wire.SK_OVERHEAD;
-    checkLength(message, overhead);
-    long now = nowSeconds();
-    long timestamp = checkTimestamp(message, now);
-    Id16 sender = null;
-    int tagOffset = Wire.SK_TAG_OFFSET;
-    if (signed) {
-      sender = Id16.of(message, Wire.PK_SENDER_OFFSET);
-      verifySignature(snapshot, sender, message);
-      tagOffset = Wire.PK_TAG_OFFSET;
-    }
-    byte[] payload = new byte[message.length - overhead];
-    if (!open(entry.current(), message, tagOffset, payload)) {
-      if (entry.previous() == null) {
-        throw notAuthentic();
+    try {
+      if (snapshot.controlTopic().equals(topic)) {
+        applyCommand(message);
+        return Optional.empty();
       }
-      if (!entry.previousUsableAt(now, transitionSeconds)) {
-        throw new E4Exception(
-            Reason.NOT_AUTHENTIC,
-            "message authentication failed: not under the topic's current key, and the previous"
-                + " key's transition period has ended");
-      }
-      if (!open(entry.previous(), message, tagOffset, payload)) {
-        throw notAuthentic();
-      }
+      Id16 topicHash = topicHashes.hash(topic);
+      return Optional.of(admission.open(snapshot, topic, topicHash, message, nowSeconds()));
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
     }
-    admit(message, timestamp, tagOffset, topicHash, sender, payload, now);
-    return Optional.of(payload);
   }
 
   /**
@@ -273,14 +262,22 @@ public final class E4Client implements AutoCloseable {
    */
   public void setTopicKey(String topic, byte[] key) {
     Keys.checkSize("topic key", key, Keys.KEY_SIZE);
-    Id16 topicHash = topicHashes.hash(topic);
-    change(current -> current.withTopicKey(siv, topicHash, key, nowSeconds()));
+    try {
+      Id16 topicHash = topicHashes.hash(topic);
+      change(current -> current.withTopicKey(siv, topicHash, key, nowSeconds()));
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /** Forgets a topic's key (and its previous key); saved to the store. */
   public void removeTopicKey(String topic) {
-    Id16 topicHash = topicHashes.hash(topic);
-    change(current -> current.withoutTopic(topicHash));
+    try {
+      Id16 topicHash = topicHashes.hash(topic);
+      change(current -> current.withoutTopic(topicHash));
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /**
@@ -292,15 +289,24 @@ public final class E4Client implements AutoCloseable {
    *     WRONG_MODE} for a symmetric-key client
    */
   public void addPublicKey(byte[] id, byte[] ed25519Public) {
-    Id16 peerId = Id16.of(Names.checkId(id));
-    PeerKey peer = peerKey(ed25519Public);
-    change(current -> current.withPeer(peerId, peer));
+    try {
+      Id16 peerId = Id16.of(Names.checkId(id));
+      Keys.checkSize("Ed25519 public key", ed25519Public, Signing.PUBLIC_KEY_SIZE);
+      PeerKey peer = PeerKey.checked(ed25519Public);
+      change(current -> current.withPeer(peerId, peer));
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /** Forgets the public key of device {@code id} (public-key mode); saved to the store. */
   public void removePublicKey(byte[] id) {
-    Id16 peerId = Id16.of(Names.checkId(id));
-    change(current -> current.withoutPeer(peerId));
+    try {
+      Id16 peerId = Id16.of(Names.checkId(id));
+      change(current -> current.withoutPeer(peerId));
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /**
@@ -339,92 +345,16 @@ public final class E4Client implements AutoCloseable {
   }
 
   private void applyCommand(byte[] message) {
-    checkLength(message, Wire.SK_OVERHEAD);
     long now = nowSeconds();
-    long timestamp = checkTimestamp(message, now);
-    byte[] plain = new byte[message.length - Wire.SK_OVERHEAD];
+    long timestamp = admission.commandTimestamp(message, now);
     // Serialised from the start: the key a command is opened with may be what the one before
     // it changed.
     changeLock.lock();
     try {
-      DeviceState before = current();
-      if (!open(before.commandKey(), message, Wire.SK_TAG_OFFSET, plain)) {
-        throw new E4Exception(
-            Reason.NOT_AUTHENTIC,
-            "command authentication failed: not protected with this device's command key");
-      }
-      Command command = Command.parse(plain);
-      try {
-        checkSupported(before, command);
-        checkNotStale(before, timestamp);
-        admitCommand(before, message, timestamp, now);
-        DeviceState after = applied(before, command, now);
-        publish(after.withLastCommandTime(Math.max(timestamp, before.lastCommandTime())));
-      } finally {
-        command.erase();
-      }
+      publish(commandApplier.apply(current(), message, timestamp, now));
     } finally {
       changeLock.unlock();
-      Bytes.zero(plain);
     }
-  }
-
-  private static void checkSupported(DeviceState state, Command command) {
-    if (command.publicKeyModeOnly() && state.mode() != Mode.PUBLIC_KEY) {
-      throw new E4Exception(
-          Reason.UNSUPPORTED_COMMAND,
-          command.getClass().getSimpleName()
-              + " is a public-key command; this device is "
-              + state.mode().description());
-    }
-  }
-
-  private void checkNotStale(DeviceState state, long timestamp) {
-    if (rollbackProtection && timestamp < state.lastCommandTime()) {
-      throw new E4Exception(
-          Reason.STALE_COMMAND,
-          "command dated "
-              + timestamp
-              + " is older than the newest command applied ("
-              + state.lastCommandTime()
-              + "); refused so an old command cannot undo a newer one");
-    }
-  }
-
-  private DeviceState applied(DeviceState current, Command command, long now) {
-    if (command instanceof Command.RemoveTopic removeTopic) {
-      return current.withoutTopic(Id16.of(removeTopic.topicHash()));
-    }
-    if (command instanceof Command.ResetTopics) {
-      return current.withoutTopics();
-    }
-    if (command instanceof Command.SetIdKey setIdKey) {
-      byte[] key = setIdKey.key();
-      try {
-        return current.withOwnKey(siv, key);
-      } finally {
-        Bytes.zero(key);
-      }
-    }
-    if (command instanceof Command.SetTopicKey setTopicKey) {
-      byte[] key = setTopicKey.key();
-      try {
-        return current.withTopicKey(siv, Id16.of(setTopicKey.topicHash()), key, now);
-      } finally {
-        Bytes.zero(key);
-      }
-    }
-    if (command instanceof Command.RemovePubKey removePubKey) {
-      return current.withoutPeer(Id16.of(removePubKey.id()));
-    }
-    if (command instanceof Command.ResetPubKeys) {
-      return current.withoutPeers();
-    }
-    if (command instanceof Command.SetPubKey setPubKey) {
-      return current.withPeer(Id16.of(setPubKey.id()), peerKey(setPubKey.publicKey()));
-    }
-    Command.SetC2Key setC2Key = (Command.SetC2Key) command;
-    return current.withC2PublicKey(siv, setC2Key.publicKey());
   }
 
   private void change(UnaryOperator<DeviceState> update) {
@@ -458,121 +388,14 @@ public final class E4Client implements AutoCloseable {
     return state;
   }
 
-  private boolean open(SivKey key, byte[] message, int tagOffset, byte[] payload) {
-    return siv.open(
-        key, message, 0, Wire.TIMESTAMP, message, tagOffset, payload.length, payload, 0);
-  }
-
-  private void verifySignature(DeviceState snapshot, Id16 sender, byte[] message) {
-    PeerKey peer = snapshot.peer(sender);
-    if (peer == null) {
-      throw new E4Exception(
-          Reason.SENDER_UNKNOWN, "no public key is held for the sender " + sender.hex());
-    }
-    int signedLength = message.length - Wire.SIGNATURE;
-    if (!Signing.verify(peer.point(), message, 0, signedLength, message, signedLength)) {
-      throw new E4Exception(
-          Reason.INVALID_SIGNATURE, "the signature of sender " + sender.hex() + " does not verify");
-    }
-  }
-
-  private void admit(
-      byte[] message,
-      long timestamp,
-      int tagOffset,
-      Id16 topicHash,
-      Id16 sender,
-      byte[] payload,
-      long now) {
-    if (replayCache == null) {
-      return;
-    }
-    ReplayCache.Fingerprint fingerprint =
-        new ReplayCache.Fingerprint(timestamp, Id16.of(message, tagOffset), topicHash, sender);
-    if (!replayCache.admit(fingerprint, now)) {
-      Bytes.zero(payload);
-      throw replayed();
-    }
-  }
-
-  private void admitCommand(DeviceState state, byte[] message, long timestamp, long now) {
-    if (replayCache == null) {
-      return;
-    }
-    ReplayCache.Fingerprint fingerprint =
-        new ReplayCache.Fingerprint(
-            timestamp, Id16.of(message, Wire.SK_TAG_OFFSET), state.id(), null);
-    if (!replayCache.admit(fingerprint, now)) {
-      throw replayed();
-    }
-  }
-
-  private static E4Exception replayed() {
-    return new E4Exception(
-        Reason.REPLAYED,
-        "this exact message was already accepted (or is too old for the replay cache to rule it"
-            + " out)");
-  }
-
-  private static void checkLength(byte[] message, int overhead) {
-    if (message.length < overhead) {
-      throw new E4Exception(
-          Reason.MESSAGE_TOO_SHORT,
-          "a protected message is at least " + overhead + " bytes, got " + message.length);
-    }
-  }
-
-  /** The message's timestamp (unsigned epoch seconds), if inside [now - max age, now + skew]. */
-  private long checkTimestamp(byte[] message, long now) {
-    long timestamp = Bytes.getLong(message, 0);
-    if (timestamp < 0 || timestamp > now + skewSeconds) {
-      throw new E4Exception(
-          Reason.TIMESTAMP_IN_FUTURE,
-          "message dated "
-              + Long.toUnsignedString(timestamp)
-              + " is more than "
-              + skewSeconds
-              + " s ahead of this device's clock ("
-              + now
-              + ")");
-    }
-    if (timestamp < now - maxAgeSeconds) {
-      throw new E4Exception(
-          Reason.TIMESTAMP_TOO_OLD,
-          "message dated "
-              + timestamp
-              + " is more than "
-              + maxAgeSeconds
-              + " s older than this device's clock ("
-              + now
-              + ")");
-    }
-    return timestamp;
-  }
-
   private long nowSeconds() {
     return Math.floorDiv(clock.millis(), 1000L);
   }
 
-  private static PeerKey peerKey(byte[] ed25519Public) {
-    Keys.checkSize("Ed25519 public key", ed25519Public, Signing.PUBLIC_KEY_SIZE);
-    return PeerKey.of(ed25519Public)
-        .orElseThrow(() -> new E4Exception(Reason.INVALID_KEY, "not a valid Ed25519 public key"));
-  }
-
   private static void requirePublicKeyMode(DeviceState snapshot, String message) {
-    if (snapshot.mode() != Mode.PUBLIC_KEY) {
+    if (snapshot.mode() != KeyMode.PUBLIC_KEY) {
       throw new E4Exception(Reason.WRONG_MODE, message);
     }
-  }
-
-  private static E4Exception missingKey(String topic) {
-    return new E4Exception(Reason.TOPIC_KEY_MISSING, "no key is held for topic " + topic);
-  }
-
-  private static E4Exception notAuthentic() {
-    return new E4Exception(
-        Reason.NOT_AUTHENTIC, "message authentication failed: wrong topic key or altered message");
   }
 
   /**
@@ -600,13 +423,17 @@ public final class E4Client implements AutoCloseable {
 
     /** The 16-byte device ID. */
     public Builder id(byte[] id) {
-      this.id = Names.checkId(id).clone();
+      try {
+        this.id = Names.checkId(id).clone();
+      } catch (ProtocolException e) {
+        throw E4Exception.of(e);
+      }
       return this;
     }
 
     /** The device's name; the ID is {@code SHA3-256(name)[0..16)}. */
     public Builder name(String name) {
-      Names.idFromName(name);
+      Keys.idFromName(name);
       this.name = name;
       return this;
     }
@@ -740,11 +567,19 @@ public final class E4Client implements AutoCloseable {
                                 + "; give an identity to create one"));
         try {
           return new E4Client(this, siv, StateCodec.decode(saved, store.location(), siv));
+        } catch (ProtocolException e) {
+          throw E4Exception.of(e);
         } finally {
           Bytes.zero(saved);
         }
       }
-      return create(siv, newState(siv));
+      DeviceState initial;
+      try {
+        initial = newState(siv);
+      } catch (ProtocolException e) {
+        throw E4Exception.of(e);
+      }
+      return create(siv, initial);
     }
 
     private E4Client create(AesSiv siv, DeviceState initial) {

@@ -1,5 +1,7 @@
 package io.e4j.core;
 
+import io.e4j.core.internal.protocol.ProtocolException;
+
 /**
  * Everything that goes wrong in e4j: a machine-readable {@link Reason} and a sentence for people.
  * Messages name topics, files and sizes, never key material.
@@ -57,5 +59,17 @@ public final class E4Exception extends RuntimeException {
 
   public Reason reason() {
     return reason;
+  }
+
+  /**
+   * The public form of a refusal from the internals: the reason of the same name, and the same
+   * message, cause and stack trace, so it reads as if thrown where the refusal was.
+   */
+  static E4Exception of(ProtocolException refused) {
+    E4Exception exception =
+        new E4Exception(
+            Reason.valueOf(refused.refusal().name()), refused.getMessage(), refused.getCause());
+    exception.setStackTrace(refused.getStackTrace());
+    return exception;
   }
 }

@@ -6,6 +6,7 @@ import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.PasswordKeys;
 import io.e4j.core.internal.crypto.Signing;
 import io.e4j.core.internal.protocol.Names;
+import io.e4j.core.internal.protocol.ProtocolException;
 import java.security.SecureRandom;
 
 /**
@@ -28,7 +29,11 @@ public final class Keys {
    * @throws E4Exception {@code INVALID_TOPIC} unless the topic is 1 to 512 bytes of UTF-8
    */
   public static byte[] topicHash(String topic) {
-    return Names.topicHash(topic);
+    try {
+      return Names.topicHash(topic);
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /**
@@ -37,12 +42,20 @@ public final class Keys {
    * @throws E4Exception {@code INVALID_ARGUMENT} unless the name is 1 to 255 bytes of UTF-8
    */
   public static byte[] idFromName(String name) {
-    return Names.idFromName(name);
+    try {
+      return Names.idFromName(name);
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /** The control topic C2 sends a device's commands on: {@code "e4/"} and the ID in hex. */
   public static String controlTopic(byte[] id) {
-    return Names.controlTopic(id);
+    try {
+      return Names.controlTopic(id);
+    } catch (ProtocolException e) {
+      throw E4Exception.of(e);
+    }
   }
 
   /**

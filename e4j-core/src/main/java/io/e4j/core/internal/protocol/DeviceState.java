@@ -1,8 +1,5 @@
 package io.e4j.core.internal.protocol;
 
-import io.e4j.core.E4Client.Mode;
-import io.e4j.core.E4Exception;
-import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.AesSiv;
 import io.e4j.core.internal.crypto.Agreement;
 import io.e4j.core.internal.crypto.Bytes;
@@ -43,7 +40,7 @@ public final class DeviceState {
 
   private final Id16 id;
   private final String controlTopic;
-  private final Mode mode;
+  private final KeyMode mode;
   private final OwnKeys own;
   private final Map<Id16, TopicEntry> topics;
   private final Map<Id16, PeerKey> peers;
@@ -52,7 +49,7 @@ public final class DeviceState {
   private DeviceState(
       Id16 id,
       String controlTopic,
-      Mode mode,
+      KeyMode mode,
       OwnKeys own,
       Map<Id16, TopicEntry> topics,
       Map<Id16, PeerKey> peers,
@@ -72,7 +69,7 @@ public final class DeviceState {
     return new DeviceState(
         id,
         controlTopic,
-        Mode.SYMMETRIC,
+        KeyMode.SYMMETRIC,
         OwnKeys.symmetric(siv.e4Key(key, 0)),
         Map.of(),
         Map.of(),
@@ -86,7 +83,7 @@ public final class DeviceState {
     return new DeviceState(
         id,
         controlTopic,
-        Mode.PUBLIC_KEY,
+        KeyMode.PUBLIC_KEY,
         OwnKeys.publicKey(siv, checkedSigningKey(signingKey), c2Key),
         Map.of(),
         Map.of(),
@@ -140,7 +137,7 @@ public final class DeviceState {
   /** Replaces every peer key at once (used when loading state). */
   public DeviceState withPeers(Map<Id16, PeerKey> keys) {
     if (!keys.isEmpty()) {
-      requireMode(Mode.PUBLIC_KEY);
+      requireMode(KeyMode.PUBLIC_KEY);
     }
     return withPeerMap(Collections.unmodifiableMap(new HashMap<>(keys)));
   }
@@ -159,14 +156,14 @@ public final class DeviceState {
   }
 
   public DeviceState withPeer(Id16 peerId, PeerKey key) {
-    requireMode(Mode.PUBLIC_KEY);
+    requireMode(KeyMode.PUBLIC_KEY);
     Map<Id16, PeerKey> copy = new HashMap<>(peers);
     copy.put(peerId, key);
     return withPeerMap(Collections.unmodifiableMap(copy));
   }
 
   public DeviceState withoutPeer(Id16 peerId) {
-    requireMode(Mode.PUBLIC_KEY);
+    requireMode(KeyMode.PUBLIC_KEY);
     if (!peers.containsKey(peerId)) {
       return this;
     }
@@ -176,13 +173,13 @@ public final class DeviceState {
   }
 
   public DeviceState withoutPeers() {
-    requireMode(Mode.PUBLIC_KEY);
+    requireMode(KeyMode.PUBLIC_KEY);
     return withPeerMap(Map.of());
   }
 
   /** Replaces the device's own key: 32 bytes in SK mode, a 64-byte Ed25519 key in PK mode. */
   public DeviceState withOwnKey(AesSiv siv, byte[] key) {
-    if (mode == Mode.SYMMETRIC) {
+    if (mode == KeyMode.SYMMETRIC) {
       checkKey(key, Wire.KEY, "symmetric client key");
       return withOwn(OwnKeys.symmetric(siv.e4Key(key, 0)));
     }
@@ -190,7 +187,7 @@ public final class DeviceState {
   }
 
   public DeviceState withC2PublicKey(AesSiv siv, byte[] newC2PublicKey) {
-    requireMode(Mode.PUBLIC_KEY);
+    requireMode(KeyMode.PUBLIC_KEY);
     byte[] c2Key = checkKey(newC2PublicKey, Wire.KEY, "C2 public key").clone();
     return withOwn(OwnKeys.publicKey(siv, own.signingKey(), c2Key));
   }
@@ -207,7 +204,7 @@ public final class DeviceState {
     return controlTopic;
   }
 
-  public Mode mode() {
+  public KeyMode mode() {
     return mode;
   }
 
@@ -236,6 +233,15 @@ public final class DeviceState {
 
   public Map<Id16, TopicEntry> topics() {
     return topics;
+  }
+
+  /** The keys of a topic, named {@code topic} in the refusal when none are held. */
+  public TopicEntry topicEntry(Id16 topicHash, String topic) {
+    TopicEntry entry = topics.get(topicHash);
+    if (entry == null) {
+      throw new ProtocolException(Refusal.TOPIC_KEY_MISSING, "no key is held for topic " + topic);
+    }
+    return entry;
   }
 
   public Map<Id16, PeerKey> peers() {
@@ -273,18 +279,18 @@ public final class DeviceState {
     }
   }
 
-  private void requireMode(Mode required) {
+  private void requireMode(KeyMode required) {
     if (mode != required) {
-      throw new E4Exception(
-          Reason.WRONG_MODE,
+      throw new ProtocolException(
+          Refusal.WRONG_MODE,
           "this needs a " + required.description() + " client; this one is " + mode.description());
     }
   }
 
   private static byte[] checkKey(byte[] key, int size, String what) {
     if (key == null || key.length != size) {
-      throw new E4Exception(
-          Reason.INVALID_KEY,
+      throw new ProtocolException(
+          Refusal.INVALID_KEY,
           what + " must be " + size + " bytes, got " + (key == null ? "null" : key.length));
     }
     return key;
@@ -293,8 +299,8 @@ public final class DeviceState {
   private static byte[] checkedSigningKey(byte[] signingKey) {
     checkKey(signingKey, Signing.PRIVATE_KEY_SIZE, "Ed25519 private key");
     if (!Signing.isConsistent(signingKey)) {
-      throw new E4Exception(
-          Reason.INVALID_KEY, "the Ed25519 private key's public half does not match its seed");
+      throw new ProtocolException(
+          Refusal.INVALID_KEY, "the Ed25519 private key's public half does not match its seed");
     }
     return signingKey.clone();
   }
@@ -303,7 +309,8 @@ public final class DeviceState {
     byte[] publicKey = java.util.Arrays.copyOfRange(signingKey, 32, 64);
     return PeerKey.of(publicKey)
         .orElseThrow(
-            () -> new E4Exception(Reason.INVALID_KEY, "the Ed25519 public key is not valid"));
+            () ->
+                new ProtocolException(Refusal.INVALID_KEY, "the Ed25519 public key is not valid"));
   }
 
   private static SivKey sharedCommandKey(AesSiv siv, byte[] signingKey, byte[] c2PublicKey) {
@@ -313,8 +320,8 @@ public final class DeviceState {
           Agreement.sharedKey(curvePrivate, c2PublicKey)
               .orElseThrow(
                   () ->
-                      new E4Exception(
-                          Reason.INVALID_KEY,
+                      new ProtocolException(
+                          Refusal.INVALID_KEY,
                           "the C2 public key has low order: no shared key can be derived"));
       try {
         return siv.e4Key(shared, 0);

@@ -5,7 +5,7 @@ import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Signing;
 import io.e4j.core.internal.crypto.SivKey;
 
-/** Builds the two protected-message layouts of PROTOCOL.md. */
+/** Builds and opens the two protected-message layouts of PROTOCOL.md. */
 public final class Messages {
   private Messages() {}
 
@@ -33,5 +33,16 @@ public final class Messages {
     siv.seal(key, out, 0, Wire.TIMESTAMP, payload, 0, payload.length, out, Wire.PK_TAG_OFFSET);
     Signing.sign(signingKey, out, 0, signedLength, out, signedLength);
     return out;
+  }
+
+  /**
+   * Decrypts the ciphertext after the tag at {@code tagOffset} into {@code payload} (as long as the
+   * ciphertext) and checks the tag, the timestamp being the associated data. False when it does not
+   * authenticate.
+   */
+  public static boolean open(
+      AesSiv siv, SivKey key, byte[] message, int tagOffset, byte[] payload) {
+    return siv.open(
+        key, message, 0, Wire.TIMESTAMP, message, tagOffset, payload.length, payload, 0);
   }
 }

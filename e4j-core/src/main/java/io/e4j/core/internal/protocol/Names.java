@@ -1,7 +1,5 @@
 package io.e4j.core.internal.protocol;
 
-import io.e4j.core.E4Exception;
-import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Hashing;
 import io.e4j.core.internal.crypto.PasswordKeys;
@@ -12,13 +10,14 @@ public final class Names {
 
   /** {@code SHA3-256(UTF-8 topic)[0..16)}, for a topic of 1 to 512 UTF-8 bytes. */
   public static byte[] topicHash(String topic) {
-    byte[] utf8 = PasswordKeys.utf8(nonNull(topic, Reason.INVALID_TOPIC, "topic")).orElse(null);
+    byte[] utf8 = PasswordKeys.utf8(nonNull(topic, Refusal.INVALID_TOPIC, "topic")).orElse(null);
     if (utf8 == null) {
-      throw new E4Exception(Reason.INVALID_TOPIC, "topic is not valid UTF-8: " + printable(topic));
+      throw new ProtocolException(
+          Refusal.INVALID_TOPIC, "topic is not valid UTF-8: " + printable(topic));
     }
     if (utf8.length == 0 || utf8.length > Wire.MAX_TOPIC_BYTES) {
-      throw new E4Exception(
-          Reason.INVALID_TOPIC,
+      throw new ProtocolException(
+          Refusal.INVALID_TOPIC,
           "a topic is 1 to " + Wire.MAX_TOPIC_BYTES + " UTF-8 bytes, got " + utf8.length);
     }
     return Hashing.sha3Truncated16(utf8);
@@ -26,10 +25,10 @@ public final class Names {
 
   /** {@code SHA3-256(UTF-8 name)[0..16)}, for a name of 1 to 255 UTF-8 bytes. */
   public static byte[] idFromName(String name) {
-    byte[] utf8 = PasswordKeys.utf8(nonNull(name, Reason.INVALID_ARGUMENT, "name")).orElse(null);
+    byte[] utf8 = PasswordKeys.utf8(nonNull(name, Refusal.INVALID_ARGUMENT, "name")).orElse(null);
     if (utf8 == null || utf8.length == 0 || utf8.length > Wire.MAX_NAME_BYTES) {
-      throw new E4Exception(
-          Reason.INVALID_ARGUMENT,
+      throw new ProtocolException(
+          Refusal.INVALID_ARGUMENT,
           "a device name is 1 to " + Wire.MAX_NAME_BYTES + " bytes of valid UTF-8");
     }
     return Hashing.sha3Truncated16(utf8);
@@ -42,16 +41,16 @@ public final class Names {
 
   public static byte[] checkId(byte[] id) {
     if (id == null || id.length != Wire.ID) {
-      throw new E4Exception(
-          Reason.INVALID_ARGUMENT,
+      throw new ProtocolException(
+          Refusal.INVALID_ARGUMENT,
           "a device ID is 16 bytes, got " + (id == null ? "null" : id.length));
     }
     return id;
   }
 
-  private static String nonNull(String value, Reason reason, String what) {
+  private static String nonNull(String value, Refusal refusal, String what) {
     if (value == null) {
-      throw new E4Exception(reason, what + " is null");
+      throw new ProtocolException(refusal, what + " is null");
     }
     return value;
   }

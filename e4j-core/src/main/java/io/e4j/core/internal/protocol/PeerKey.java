@@ -15,6 +15,13 @@ public record PeerKey(byte[] publicKey, Ed25519.PublicPoint point) {
     return Signing.decodePublicKey(copy).map(point -> new PeerKey(copy, point));
   }
 
+  /** The key, or {@code INVALID_KEY} when the bytes are not a valid Ed25519 public key. */
+  public static PeerKey checked(byte[] publicKey) {
+    return of(publicKey)
+        .orElseThrow(
+            () -> new ProtocolException(Refusal.INVALID_KEY, "not a valid Ed25519 public key"));
+  }
+
   public byte[] publicKeyBytes() {
     return publicKey.clone();
   }

@@ -1,8 +1,7 @@
 package io.e4j.core.internal.store;
 
-import io.e4j.core.ClientStore;
-import io.e4j.core.E4Exception;
-import io.e4j.core.E4Exception.Reason;
+import io.e4j.core.internal.protocol.ProtocolException;
+import io.e4j.core.internal.protocol.Refusal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,7 +21,7 @@ import java.util.Optional;
  * disk, then renamed over the file, and the directory is forced so the rename survives a power cut.
  * A crash at any instant leaves the old file or the new one, never a mix.
  */
-public final class FileStore implements ClientStore {
+public final class FileStore implements StateStore {
   private final Path path;
   private final Path temporary;
 
@@ -38,8 +37,8 @@ public final class FileStore implements ClientStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new E4Exception(
-          Reason.STORAGE, "cannot read state file " + path + ": " + e.getMessage(), e);
+      throw new ProtocolException(
+          Refusal.STORAGE, "cannot read state file " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -68,8 +67,8 @@ public final class FileStore implements ClientStore {
       } catch (IOException ignored) {
         // The write already failed; that is the error worth reporting.
       }
-      throw new E4Exception(
-          Reason.STORAGE, "cannot write state file " + path + ": " + e.getMessage(), e);
+      throw new ProtocolException(
+          Refusal.STORAGE, "cannot write state file " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,7 +1,5 @@
 package io.e4j.core.internal.store;
 
-import io.e4j.core.E4Exception;
-import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.AesSiv;
 import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Hashing;
@@ -9,6 +7,8 @@ import io.e4j.core.internal.protocol.DeviceState;
 import io.e4j.core.internal.protocol.Id16;
 import io.e4j.core.internal.protocol.Names;
 import io.e4j.core.internal.protocol.PeerKey;
+import io.e4j.core.internal.protocol.ProtocolException;
+import io.e4j.core.internal.protocol.Refusal;
 import io.e4j.core.internal.protocol.TopicEntry;
 import io.e4j.core.internal.protocol.Wire;
 import java.io.IOException;
@@ -44,17 +44,17 @@ public final class GoStateImport {
     try {
       raw = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new E4Exception(
-          Reason.STORAGE, "cannot read Go state file " + location + ": " + e.getMessage(), e);
+      throw new ProtocolException(
+          Refusal.STORAGE, "cannot read Go state file " + location + ": " + e.getMessage(), e);
     }
     try {
       return parse(raw, siv);
     } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new E4Exception(
-          Reason.STORAGE, "Go state file " + location + " is not valid: " + e.getMessage());
-    } catch (E4Exception e) {
-      throw new E4Exception(
-          Reason.STORAGE, "Go state file " + location + " is not valid: " + e.getMessage());
+      throw new ProtocolException(
+          Refusal.STORAGE, "Go state file " + location + " is not valid: " + e.getMessage());
+    } catch (ProtocolException e) {
+      throw new ProtocolException(
+          Refusal.STORAGE, "Go state file " + location + " is not valid: " + e.getMessage());
     } finally {
       Bytes.zero(raw);
     }

@@ -1,12 +1,11 @@
 package io.e4j.core.internal.store;
 
-import io.e4j.core.ClientStore;
 import io.e4j.core.internal.crypto.Bytes;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Keeps the state in memory; a copy in, a copy out. */
-public final class MemoryStore implements ClientStore {
+public final class MemoryStore implements StateStore {
   private final AtomicReference<byte[]> state = new AtomicReference<>();
 
   @Override

@@ -1,15 +1,15 @@
 package io.e4j.core.internal.store;
 
-import io.e4j.core.E4Client.Mode;
-import io.e4j.core.E4Exception;
-import io.e4j.core.E4Exception.Reason;
 import io.e4j.core.internal.crypto.AesSiv;
 import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Signing;
 import io.e4j.core.internal.crypto.SivKey;
 import io.e4j.core.internal.protocol.DeviceState;
 import io.e4j.core.internal.protocol.Id16;
+import io.e4j.core.internal.protocol.KeyMode;
 import io.e4j.core.internal.protocol.PeerKey;
+import io.e4j.core.internal.protocol.ProtocolException;
+import io.e4j.core.internal.protocol.Refusal;
 import io.e4j.core.internal.protocol.TopicEntry;
 import io.e4j.core.internal.protocol.Wire;
 import java.nio.BufferUnderflowException;
@@ -47,13 +47,13 @@ public final class StateCodec {
     Writer out = new Writer();
     out.bytes(MAGIC);
     out.u8(VERSION);
-    out.u8(state.mode() == Mode.SYMMETRIC ? 0 : 1);
+    out.u8(state.mode() == KeyMode.SYMMETRIC ? 0 : 1);
     out.id(state.id());
     byte[] topic = state.controlTopic().getBytes(StandardCharsets.UTF_8);
     out.u16(topic.length);
     out.bytes(topic);
     out.i64(state.lastCommandTime());
-    if (state.mode() == Mode.SYMMETRIC) {
+    if (state.mode() == KeyMode.SYMMETRIC) {
       out.key(state.clientKey());
     } else {
       out.bytes(state.signingKey());
@@ -81,8 +81,8 @@ public final class StateCodec {
   /**
    * Reads a saved state.
    *
-   * @throws E4Exception {@code STORAGE}, naming {@code location}, for anything but a complete,
-   *     undamaged state of a known version
+   * @throws ProtocolException {@code STORAGE}, naming {@code location}, for anything but a
+   *     complete, undamaged state of a known version
    */
   public static DeviceState decode(byte[] saved, String location, AesSiv siv) {
     if (saved.length > 0 && saved[0] == '{') {
@@ -120,8 +120,8 @@ public final class StateCodec {
       return state;
     } catch (BufferUnderflowException e) {
       throw corrupt(location, "it ends in the middle of a record");
-    } catch (E4Exception e) {
-      if (e.reason() == Reason.STORAGE) {
+    } catch (ProtocolException e) {
+      if (e.refusal() == Refusal.STORAGE) {
         throw e;
       }
       throw corrupt(location, e.getMessage());
@@ -151,7 +151,7 @@ public final class StateCodec {
         Bytes.zero(signingKey);
       }
     } else {
-      throw new E4Exception(Reason.INVALID_ARGUMENT, "unknown key mode " + mode);
+      throw new ProtocolException(Refusal.INVALID_ARGUMENT, "unknown key mode " + mode);
     }
     int topicCount = count(in, Wire.ID + Wire.KEY + 1);
     Map<Id16, TopicEntry> topics = new HashMap<>(topicCount * 2);
@@ -165,7 +165,8 @@ public final class StateCodec {
         SivKey previous = readKey(in, siv);
         topics.put(hash, new TopicEntry(current, previous, in.getLong()));
       } else {
-        throw new E4Exception(Reason.INVALID_ARGUMENT, "bad previous-key flag " + hasPrevious);
+        throw new ProtocolException(
+            Refusal.INVALID_ARGUMENT, "bad previous-key flag " + hasPrevious);
       }
     }
     int peerCount = count(in, Wire.ID + Wire.KEY);
@@ -178,8 +179,8 @@ public final class StateCodec {
           PeerKey.of(publicKey)
               .orElseThrow(
                   () ->
-                      new E4Exception(
-                          Reason.INVALID_ARGUMENT, "invalid public key for device " + peer)));
+                      new ProtocolException(
+                          Refusal.INVALID_ARGUMENT, "invalid public key for device " + peer)));
     }
     return state.withTopicEntries(topics).withPeers(peers).withLastCommandTime(lastCommandTime);
   }
@@ -212,8 +213,8 @@ public final class StateCodec {
     return bytes;
   }
 
-  private static E4Exception corrupt(String location, String why) {
-    return new E4Exception(Reason.STORAGE, "state file " + location + " is corrupt: " + why);
+  private static ProtocolException corrupt(String location, String why) {
+    return new ProtocolException(Refusal.STORAGE, "state file " + location + " is corrupt: " + why);
   }
 
   /** Collects the encoding; each buffer it outgrows is zeroed, since it held keys. */

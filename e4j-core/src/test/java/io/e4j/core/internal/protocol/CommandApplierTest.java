@@ -1,0 +1,119 @@
+package io.e4j.core.internal.protocol;
+
+import static io.e4j.core.internal.protocol.TestStates.NOW;
+import static io.e4j.core.internal.protocol.TestStates.key;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.e4j.core.internal.crypto.AesSiv;
+import io.e4j.core.internal.crypto.Bytes;
+import io.e4j.core.internal.crypto.SivKey;
+import org.junit.jupiter.api.Test;
+
+class CommandApplierTest {
+  private static final Id16 OTHER_TOPIC = Id16.of(Names.topicHash("other"));
+
+  private final AesSiv siv = new AesSiv();
+  private final Admission admission = new Admission(siv, new Admission.Limits(600, 60, 3600, 1000));
+  private final CommandApplier applier = new CommandApplier(siv, admission, true);
+  private final DeviceState device = TestStates.symmetric(siv, "device");
+
+  private static byte[] setTopicKey(byte[] key, Id16 topicHash) {
+    return Bytes.concat(new byte[] {0x03}, key, topicHash.toBytes());
+  }
+
+  /** {@code command} protected under the device's client key, dated {@code timestamp}. */
+  private byte[] sealed(byte[] command, long timestamp) {
+    SivKey key = siv.e4Key(key("client/device"), 0);
+    try {
+      return Messages.protectSymmetric(siv, key, timestamp, command);
+    } finally {
+      key.destroy();
+    }
+  }
+
+  private DeviceState apply(DeviceState before, byte[] message, long now) {
+    return applier.apply(before, message, admission.commandTimestamp(message, now), now);
+  }
+
+  private Refusal refusalApplying(DeviceState before, byte[] message, long now) {
+    try {
+      apply(before, message, now);
+    } catch (ProtocolException e) {
+      return e.refusal();
+    }
+    throw new AssertionError("expected a ProtocolException");
+  }
+
+  @Test
+  void setTopicKey_givesAStateWithTheKey_andLeavesTheOldStateAlone() {
+    DeviceState after = apply(device, sealed(setTopicKey(key("other"), OTHER_TOPIC), NOW), NOW);
+
+    assertThat(after.topics()).containsKey(OTHER_TOPIC);
+    assertThat(after.lastCommandTime()).isEqualTo(NOW);
+    assertThat(device.topics()).doesNotContainKey(OTHER_TOPIC);
+    assertThat(device.lastCommandTime()).isZero();
+  }
+
+  @Test
+  void resetTopics_forgetsEveryTopic() {
+    DeviceState after = apply(device, sealed(new byte[] {0x01}, NOW), NOW);
+
+    assertThat(after.topics()).isEmpty();
+  }
+
+  @Test
+  void commandUnderAnotherKey_notAuthentic() {
+    SivKey wrongKey = siv.e4Key(key("client/someone else"), 0);
+    byte[] message =
+        Messages.protectSymmetric(siv, wrongKey, NOW, setTopicKey(key("other"), OTHER_TOPIC));
+
+    assertThatThrownBy(() -> apply(device, message, NOW))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessage("command authentication failed: not protected with this device's command key");
+  }
+
+  @Test
+  void unknownCode_invalidCommand() {
+    assertThat(refusalApplying(device, sealed(new byte[] {0x08}, NOW), NOW))
+        .isEqualTo(Refusal.INVALID_COMMAND);
+  }
+
+  @Test
+  void publicKeyCommand_onASymmetricDevice_unsupported() {
+    assertThatThrownBy(() -> apply(device, sealed(new byte[] {0x05}, NOW), NOW))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessage("ResetPubKeys is a public-key command; this device is symmetric-key");
+  }
+
+  @Test
+  void commandOlderThanTheNewestApplied_refusedAsStale() {
+    DeviceState after = apply(device, sealed(new byte[] {0x01}, NOW), NOW);
+
+    assertThat(refusalApplying(after, sealed(new byte[] {0x01}, NOW - 1), NOW))
+        .isEqualTo(Refusal.STALE_COMMAND);
+  }
+
+  @Test
+  void withoutRollbackProtection_anOlderCommandApplies_andTheNewestTimeStays() {
+    CommandApplier permissive = new CommandApplier(siv, admission, false);
+    byte[] newer = sealed(new byte[] {0x01}, NOW);
+    byte[] older = sealed(setTopicKey(key("other"), OTHER_TOPIC), NOW - 1);
+    DeviceState afterNewer =
+        permissive.apply(device, newer, admission.commandTimestamp(newer, NOW), NOW);
+
+    DeviceState afterOlder =
+        permissive.apply(afterNewer, older, admission.commandTimestamp(older, NOW), NOW);
+
+    assertThat(afterOlder.topics()).containsKey(OTHER_TOPIC);
+    assertThat(afterOlder.lastCommandTime()).isEqualTo(NOW);
+  }
+
+  @Test
+  void sameCommandTwice_refusedAsReplayed() {
+    byte[] message = sealed(new byte[] {0x01}, NOW);
+    DeviceState after = apply(device, message, NOW);
+
+    assertThat(refusalApplying(after, message, NOW)).isEqualTo(Refusal.REPLAYED);
+  }
+}
