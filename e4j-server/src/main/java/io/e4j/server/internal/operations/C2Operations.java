@@ -62,7 +62,7 @@ public final class C2Operations implements CallerService {
       Changes changes,
       Clock clock,
       CryptoMode mode) {
-    DeviceStore devices = new DeviceStore(vault, database.dialect());
+    DeviceStore devices = new DeviceStore(vault, database);
     TopicStore topics = new TopicStore(vault);
     LinkStore links = new LinkStore(devices, topics);
     PublicKeyStore publicKeys = new PublicKeyStore(devices);

@@ -33,9 +33,9 @@ public final class DeviceStore {
   private final Vault vault;
   private final Dialect dialect;
 
-  public DeviceStore(Vault vault, Dialect dialect) {
+  public DeviceStore(Vault vault, Database database) {
     this.vault = vault;
-    this.dialect = dialect;
+    this.dialect = database.dialect();
   }
 
   /** The device {@code ref} names, or NOT_FOUND. */
