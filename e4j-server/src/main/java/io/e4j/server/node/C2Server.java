@@ -13,7 +13,6 @@ import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.operations.C2Operations;
-import io.e4j.server.internal.outbox.DeliveryMeter;
 import io.e4j.server.internal.outbox.Dispatcher;
 import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
@@ -26,9 +25,6 @@ import io.e4j.server.internal.transport.Transport;
 import io.e4j.server.internal.vault.Kek;
 import io.e4j.server.internal.vault.Rekey;
 import io.e4j.server.internal.vault.Vault;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -149,7 +145,7 @@ public final class C2Server implements AutoCloseable {
               vault,
               transport,
               journal,
-              deliveryMeter(registry),
+              Metrics.deliveryMeter(registry),
               clock,
               config.delivery());
       Changes changes =
@@ -174,7 +170,7 @@ public final class C2Server implements AutoCloseable {
       housekeeping.scheduleWithFixedDelay(
           () -> purgeJournal(journal, clock), 0, JOURNAL_PURGE.toMillis(), TimeUnit.MILLISECONDS);
       opened.add(housekeeping::shutdownNow);
-      registerGauges(registry, operations);
+      Metrics.registerGauges(registry, operations);
       ApiServer api = null;
       ApiCertificate certificate = null;
       if (config.api().enabled()) {
@@ -442,44 +438,6 @@ public final class C2Server implements AutoCloseable {
     }
     return ApiCertificate.selfSigned(
         config.dataDirectory(), settings.host(), clock, new SecureRandom());
-  }
-
-  private static DeliveryMeter deliveryMeter(MeterRegistry registry) {
-    Counter delivered =
-        Counter.builder("e4j.commands")
-            .tag("outcome", "delivered")
-            .description("commands the transport acknowledged")
-            .register(registry);
-    Counter failed =
-        Counter.builder("e4j.commands")
-            .tag("outcome", "failed")
-            .description("sends that failed or were not acknowledged in time (then retried)")
-            .register(registry);
-    return new DeliveryMeter() {
-      @Override
-      public void delivered(int commands) {
-        delivered.increment(commands);
-      }
-
-      @Override
-      public void failed(int commands) {
-        failed.increment(commands);
-      }
-    };
-  }
-
-  /** Gauges read from the store at each scrape. */
-  private static void registerGauges(MeterRegistry registry, C2Service operations) {
-    Gauge.builder("e4j.devices", operations, C2Service::deviceCount)
-        .description("devices C2 holds")
-        .register(registry);
-    Gauge.builder("e4j.topics", operations, C2Service::topicCount)
-        .description("topics C2 holds")
-        .register(registry);
-    Gauge.builder("e4j.outbox.undelivered", operations, C2Service::undeliveredCount)
-        .description(
-            "commands waiting for delivery, counting each device a rotation has yet to reach")
-        .register(registry);
   }
 
   private static void purgeJournal(Journal journal, Clock clock) {

@@ -4,7 +4,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.e4j.api.v1.C2Grpc;
 import io.e4j.api.v1.CreateDeviceRequest;
 import io.e4j.api.v1.CreateDeviceResponse;
-import io.e4j.api.v1.CreateDeviceResult;
 import io.e4j.api.v1.CreateDevicesRequest;
 import io.e4j.api.v1.CreateDevicesResponse;
 import io.e4j.api.v1.CreateTokenRequest;
@@ -26,7 +25,6 @@ import io.e4j.api.v1.LinkDevicesRequest;
 import io.e4j.api.v1.LinkDevicesResponse;
 import io.e4j.api.v1.LinkRequest;
 import io.e4j.api.v1.LinkResponse;
-import io.e4j.api.v1.LinkResult;
 import io.e4j.api.v1.ListAuditRequest;
 import io.e4j.api.v1.ListAuditResponse;
 import io.e4j.api.v1.ListDeliveriesRequest;
@@ -73,23 +71,13 @@ import io.e4j.api.v1.UnprotectMessageRequest;
 import io.e4j.api.v1.UnprotectMessageResponse;
 import io.e4j.api.v1.WhoAmIRequest;
 import io.e4j.api.v1.WhoAmIResponse;
-import io.e4j.server.BatchItem;
 import io.e4j.server.C2Exception;
-import io.e4j.server.CreatedDevice;
-import io.e4j.server.DeviceInfo;
-import io.e4j.server.DeviceRef;
-import io.e4j.server.NewDevice;
-import io.e4j.server.Page;
-import io.e4j.server.TopicInfo;
-import io.e4j.server.UnprotectedMessage;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.operations.CallerService;
 import io.e4j.server.internal.tokens.ApiTokens;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -102,7 +90,6 @@ import org.slf4j.LoggerFactory;
  */
 final class C2GrpcService extends C2Grpc.C2ImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(C2GrpcService.class);
-  private static final int DEFAULT_DELIVERIES = 20;
 
   private final CallerService operations;
   private final ApiTokens tokens;
@@ -132,402 +119,151 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
                 .build());
   }
 
-  // --- devices --------------------------------------------------------------------------------
-
   @Override
   public void createDevice(CreateDeviceRequest request, StreamObserver<CreateDeviceResponse> out) {
-    reply(
-        out,
-        () -> {
-          NewDevice device = parsed("CreateDevice", () -> Protos.newDevice(request));
-          return created(ops().createDevice(device));
-        });
+    reply(out, () -> DeviceCalls.createDevice(ops(), request));
   }
 
   @Override
   public void createDevices(
       CreateDevicesRequest request, StreamObserver<CreateDevicesResponse> out) {
-    reply(
-        out,
-        () -> {
-          List<NewDevice> valid = new ArrayList<>();
-          List<Integer> indexes = new ArrayList<>();
-          CreateDeviceResult[] results = new CreateDeviceResult[request.getDevicesCount()];
-          for (int i = 0; i < request.getDevicesCount(); i++) {
-            try {
-              valid.add(Protos.newDevice(request.getDevices(i)));
-              indexes.add(i);
-            } catch (C2Exception e) {
-              results[i] =
-                  CreateDeviceResult.newBuilder().setIndex(i).setError(Protos.error(e)).build();
-            }
-          }
-          if (!valid.isEmpty()) {
-            for (BatchItem<CreatedDevice> item : ops().createDevices(valid)) {
-              int index = indexes.get(item.index());
-              CreateDeviceResult.Builder result = CreateDeviceResult.newBuilder().setIndex(index);
-              item.result().ifPresent(device -> result.setCreated(created(device)));
-              item.error().ifPresent(e -> result.setError(Protos.error(e)));
-              results[index] = result.build();
-            }
-          }
-          CreateDevicesResponse.Builder response = CreateDevicesResponse.newBuilder();
-          for (CreateDeviceResult result : results) {
-            response.addResults(result);
-            if (result.hasCreated()) {
-              response.setCreated(response.getCreated() + 1);
-            } else {
-              response.setFailed(response.getFailed() + 1);
-            }
-          }
-          return response.build();
-        });
-  }
-
-  private static CreateDeviceResponse created(CreatedDevice created) {
-    CreateDeviceResponse.Builder response =
-        CreateDeviceResponse.newBuilder().setDevice(Protos.device(created.device()));
-    created.generatedKey().ifPresent(key -> response.setGeneratedKey(Protos.bytes(key)));
-    return response.build();
+    reply(out, () -> DeviceCalls.createDevices(ops(), request));
   }
 
   @Override
   public void removeDevice(RemoveDeviceRequest request, StreamObserver<RemoveDeviceResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().removeDevice(device("RemoveDevice", request.getDevice()));
-          return RemoveDeviceResponse.getDefaultInstance();
-        });
+    reply(out, () -> DeviceCalls.removeDevice(ops(), request));
   }
 
   @Override
   public void getDevice(GetDeviceRequest request, StreamObserver<GetDeviceResponse> out) {
-    reply(
-        out,
-        () -> {
-          DeviceRef ref = Protos.device(request.getDevice());
-          return GetDeviceResponse.newBuilder()
-              .setDevice(Protos.device(ops().device(ref)))
-              .setTopicCount(ops().topicCountOf(ref))
-              .build();
-        });
+    reply(out, () -> DeviceCalls.getDevice(ops(), request));
   }
 
   @Override
   public void listDevices(ListDevicesRequest request, StreamObserver<ListDevicesResponse> out) {
-    reply(
-        out,
-        () ->
-            devices(
-                ops()
-                    .devices(
-                        request.getNamePrefix(),
-                        request.getPageToken(),
-                        Protos.pageSize(request.getPageSize()))));
+    reply(out, () -> DeviceCalls.listDevices(ops(), request));
   }
 
   @Override
   public void newDeviceKey(NewDeviceKeyRequest request, StreamObserver<NewDeviceKeyResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().newDeviceKey(device("NewDeviceKey", request.getDevice()));
-          return NewDeviceKeyResponse.getDefaultInstance();
-        });
+    reply(out, () -> DeviceCalls.newDeviceKey(ops(), request));
   }
 
   @Override
   public void resetDevice(ResetDeviceRequest request, StreamObserver<ResetDeviceResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().resetDevice(device("ResetDevice", request.getDevice()));
-          return ResetDeviceResponse.getDefaultInstance();
-        });
+    reply(out, () -> DeviceCalls.resetDevice(ops(), request));
   }
 
   @Override
   public void resyncDevice(ResyncDeviceRequest request, StreamObserver<ResyncDeviceResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().resyncDevice(device("ResyncDevice", request.getDevice()));
-          return ResyncDeviceResponse.getDefaultInstance();
-        });
+    reply(out, () -> DeviceCalls.resyncDevice(ops(), request));
   }
 
   @Override
   public void listDeviceTopics(
       ListDeviceTopicsRequest request, StreamObserver<ListTopicsResponse> out) {
-    reply(
-        out,
-        () ->
-            topics(
-                ops()
-                    .topicsOf(
-                        Protos.device(request.getDevice()),
-                        request.getPageToken(),
-                        Protos.pageSize(request.getPageSize()))));
+    reply(out, () -> DeviceCalls.listDeviceTopics(ops(), request));
   }
 
   @Override
   public void listDeliveries(
       ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> out) {
-    reply(
-        out,
-        () -> {
-          int limit = request.getLimit() == 0 ? DEFAULT_DELIVERIES : request.getLimit();
-          ListDeliveriesResponse.Builder response = ListDeliveriesResponse.newBuilder();
-          ops()
-              .deliveries(Protos.device(request.getDevice()), limit)
-              .forEach(delivery -> response.addDeliveries(Protos.delivery(delivery)));
-          return response.build();
-        });
+    reply(out, () -> DeviceCalls.listDeliveries(ops(), request));
   }
-
-  // --- topics ---------------------------------------------------------------------------------
 
   @Override
   public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> out) {
-    reply(
-        out,
-        () ->
-            CreateTopicResponse.newBuilder()
-                .setTopic(Protos.topic(ops().createTopic(request.getTopic())))
-                .build());
+    reply(out, () -> TopicCalls.createTopic(ops(), request));
   }
 
   @Override
   public void removeTopic(RemoveTopicRequest request, StreamObserver<RemoveTopicResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().removeTopic(request.getTopic());
-          return RemoveTopicResponse.getDefaultInstance();
-        });
+    reply(out, () -> TopicCalls.removeTopic(ops(), request));
   }
 
   @Override
   public void getTopic(GetTopicRequest request, StreamObserver<GetTopicResponse> out) {
-    reply(
-        out,
-        () ->
-            GetTopicResponse.newBuilder()
-                .setTopic(Protos.topic(ops().topic(request.getTopic())))
-                .setDeviceCount(ops().deviceCountOf(request.getTopic()))
-                .build());
+    reply(out, () -> TopicCalls.getTopic(ops(), request));
   }
 
   @Override
   public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> out) {
-    reply(
-        out,
-        () ->
-            topics(
-                ops()
-                    .topics(
-                        request.getNamePrefix(),
-                        request.getPageToken(),
-                        Protos.pageSize(request.getPageSize()))));
+    reply(out, () -> TopicCalls.listTopics(ops(), request));
   }
 
   @Override
   public void rotateTopic(RotateTopicRequest request, StreamObserver<RotateTopicResponse> out) {
-    reply(
-        out,
-        () ->
-            RotateTopicResponse.newBuilder()
-                .setTopic(Protos.topic(ops().rotateTopicKey(request.getTopic())))
-                .build());
+    reply(out, () -> TopicCalls.rotateTopic(ops(), request));
   }
 
   @Override
   public void listTopicDevices(
       ListTopicDevicesRequest request, StreamObserver<ListDevicesResponse> out) {
-    reply(
-        out,
-        () ->
-            devices(
-                ops()
-                    .devicesOf(
-                        request.getTopic(),
-                        request.getPageToken(),
-                        Protos.pageSize(request.getPageSize()))));
+    reply(out, () -> TopicCalls.listTopicDevices(ops(), request));
   }
-
-  // --- links ----------------------------------------------------------------------------------
 
   @Override
   public void link(LinkRequest request, StreamObserver<LinkResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().link(device("Link", request.getDevice()), request.getTopic());
-          return LinkResponse.getDefaultInstance();
-        });
+    reply(out, () -> TopicCalls.link(ops(), request));
   }
 
   @Override
   public void linkDevices(LinkDevicesRequest request, StreamObserver<LinkDevicesResponse> out) {
-    reply(
-        out,
-        () -> {
-          List<DeviceRef> valid = new ArrayList<>();
-          List<Integer> indexes = new ArrayList<>();
-          LinkResult[] results = new LinkResult[request.getDevicesCount()];
-          for (int i = 0; i < request.getDevicesCount(); i++) {
-            try {
-              valid.add(Protos.device(request.getDevices(i)));
-              indexes.add(i);
-            } catch (C2Exception e) {
-              results[i] = LinkResult.newBuilder().setIndex(i).setError(Protos.error(e)).build();
-            }
-          }
-          if (!valid.isEmpty()) {
-            for (BatchItem<String> item : ops().linkAll(valid, request.getTopic())) {
-              int index = indexes.get(item.index());
-              LinkResult.Builder result = LinkResult.newBuilder().setIndex(index);
-              item.error().ifPresent(e -> result.setError(Protos.error(e)));
-              results[index] = result.build();
-            }
-          }
-          LinkDevicesResponse.Builder response = LinkDevicesResponse.newBuilder();
-          for (LinkResult result : results) {
-            response.addResults(result);
-            if (result.hasError()) {
-              response.setFailed(response.getFailed() + 1);
-            } else {
-              response.setLinked(response.getLinked() + 1);
-            }
-          }
-          return response.build();
-        });
+    reply(out, () -> TopicCalls.linkDevices(ops(), request));
   }
 
   @Override
   public void unlink(UnlinkRequest request, StreamObserver<UnlinkResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().unlink(device("Unlink", request.getDevice()), request.getTopic());
-          return UnlinkResponse.getDefaultInstance();
-        });
+    reply(out, () -> TopicCalls.unlink(ops(), request));
   }
-
-  // --- public keys ----------------------------------------------------------------------------
 
   @Override
   public void sendPublicKey(
       SendPublicKeyRequest request, StreamObserver<SendPublicKeyResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops()
-              .sendPublicKey(
-                  device("SendPublicKey", request.getSubject()),
-                  device("SendPublicKey", request.getHolder()));
-          return SendPublicKeyResponse.getDefaultInstance();
-        });
+    reply(out, () -> KeyCalls.sendPublicKey(ops(), request));
   }
 
   @Override
   public void removePublicKey(
       RemovePublicKeyRequest request, StreamObserver<RemovePublicKeyResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops()
-              .removePublicKey(
-                  device("RemovePublicKey", request.getSubject()),
-                  device("RemovePublicKey", request.getHolder()));
-          return RemovePublicKeyResponse.getDefaultInstance();
-        });
+    reply(out, () -> KeyCalls.removePublicKey(ops(), request));
   }
 
   @Override
   public void resetPublicKeys(
       ResetPublicKeysRequest request, StreamObserver<ResetPublicKeysResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().resetPublicKeys(device("ResetPublicKeys", request.getHolder()));
-          return ResetPublicKeysResponse.getDefaultInstance();
-        });
+    reply(out, () -> KeyCalls.resetPublicKeys(ops(), request));
   }
 
   @Override
   public void listPublicKeys(
       ListPublicKeysRequest request, StreamObserver<ListDevicesResponse> out) {
-    reply(
-        out,
-        () ->
-            devices(
-                ops()
-                    .publicKeysHeldBy(
-                        Protos.device(request.getHolder()),
-                        request.getPageToken(),
-                        Protos.pageSize(request.getPageSize()))));
+    reply(out, () -> KeyCalls.listPublicKeys(ops(), request));
   }
 
   @Override
   public void newC2Key(NewC2KeyRequest request, StreamObserver<NewC2KeyResponse> out) {
-    reply(
-        out,
-        () -> {
-          ops().newC2Key();
-          return NewC2KeyResponse.newBuilder()
-              .setPublicKey(Protos.bytes(ops().c2PublicKey()))
-              .build();
-        });
+    reply(out, () -> KeyCalls.newC2Key(ops(), request));
   }
 
   @Override
   public void getC2PublicKey(
       GetC2PublicKeyRequest request, StreamObserver<GetC2PublicKeyResponse> out) {
-    reply(
-        out,
-        () ->
-            GetC2PublicKeyResponse.newBuilder()
-                .setPublicKey(Protos.bytes(ops().c2PublicKey()))
-                .build());
+    reply(out, () -> KeyCalls.getC2PublicKey(ops(), request));
   }
-
-  // --- messages -------------------------------------------------------------------------------
 
   @Override
   public void protectMessage(
       ProtectMessageRequest request, StreamObserver<ProtectMessageResponse> out) {
-    reply(
-        out,
-        () ->
-            ProtectMessageResponse.newBuilder()
-                .setProtectedMessage(
-                    Protos.bytes(
-                        ops()
-                            .protectMessage(
-                                request.getTopic(), request.getPayload().toByteArray())))
-                .build());
+    reply(out, () -> KeyCalls.protectMessage(ops(), request));
   }
 
   @Override
   public void unprotectMessage(
       UnprotectMessageRequest request, StreamObserver<UnprotectMessageResponse> out) {
-    reply(
-        out,
-        () -> {
-          UnprotectedMessage opened =
-              ops()
-                  .unprotectMessage(
-                      request.getTopic(), request.getProtectedMessage().toByteArray());
-          UnprotectMessageResponse.Builder response =
-              UnprotectMessageResponse.newBuilder().setPayload(Protos.bytes(opened.payload()));
-          opened.senderId().ifPresent(response::setSenderId);
-          return response.build();
-        });
+    reply(out, () -> KeyCalls.unprotectMessage(ops(), request));
   }
-
-  // --- events and audit -----------------------------------------------------------------------
 
   @Override
   public void listEvents(ListEventsRequest request, StreamObserver<ListEventsResponse> out) {
@@ -627,28 +363,9 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
     return operations.as(caller());
   }
 
-  /** A device named in a mutating call's request; a malformed one is recorded as its refusal. */
-  private DeviceRef device(String action, io.e4j.api.v1.DeviceRef ref) {
-    return parsed(action, () -> Protos.device(ref));
-  }
-
   /** A mutating call's argument; a malformed one refuses the call, and the refusal is recorded. */
   private <T> T parsed(String action, Supplier<T> argument) {
     return ops().argument(action, "", argument);
-  }
-
-  private static ListDevicesResponse devices(Page<DeviceInfo> page) {
-    ListDevicesResponse.Builder response = ListDevicesResponse.newBuilder();
-    page.items().forEach(device -> response.addDevices(Protos.device(device)));
-    page.nextCursor().ifPresent(response::setNextPageToken);
-    return response.build();
-  }
-
-  private static ListTopicsResponse topics(Page<TopicInfo> page) {
-    ListTopicsResponse.Builder response = ListTopicsResponse.newBuilder();
-    page.items().forEach(topic -> response.addTopics(Protos.topic(topic)));
-    page.nextCursor().ifPresent(response::setNextPageToken);
-    return response.build();
   }
 
   /** Answers with {@code call}'s result, or with the status its failure maps to. */

@@ -5,6 +5,8 @@ import com.google.protobuf.Timestamp;
 import io.e4j.api.v1.CreateDeviceRequest;
 import io.e4j.api.v1.ErrorCode;
 import io.e4j.api.v1.ItemError;
+import io.e4j.api.v1.ListDevicesResponse;
+import io.e4j.api.v1.ListTopicsResponse;
 import io.e4j.server.ApiToken;
 import io.e4j.server.AuditRecord;
 import io.e4j.server.C2Event;
@@ -16,8 +18,10 @@ import io.e4j.server.DeviceCredential;
 import io.e4j.server.DeviceInfo;
 import io.e4j.server.DeviceRef;
 import io.e4j.server.NewDevice;
+import io.e4j.server.Page;
 import io.e4j.server.Role;
 import io.e4j.server.TopicInfo;
+import io.e4j.server.internal.operations.CallerService;
 import io.grpc.Status;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -206,5 +210,30 @@ final class Protos {
         .setSeconds(instant.getEpochSecond())
         .setNanos(instant.getNano())
         .build();
+  }
+
+  /** A device named in a mutating call's request; a malformed one refuses the call, recorded. */
+  static io.e4j.server.DeviceRef argumentDevice(
+      CallerService ops, String action, io.e4j.api.v1.DeviceRef ref) {
+    return ops.argument(action, "", () -> device(ref));
+  }
+
+  /** A mutating call's argument; a malformed one refuses the call, and the refusal is recorded. */
+  static <T> T argument(CallerService ops, String action, java.util.function.Supplier<T> read) {
+    return ops.argument(action, "", read);
+  }
+
+  static ListDevicesResponse devices(Page<DeviceInfo> page) {
+    ListDevicesResponse.Builder response = ListDevicesResponse.newBuilder();
+    page.items().forEach(device -> response.addDevices(device(device)));
+    page.nextCursor().ifPresent(response::setNextPageToken);
+    return response.build();
+  }
+
+  static ListTopicsResponse topics(Page<TopicInfo> page) {
+    ListTopicsResponse.Builder response = ListTopicsResponse.newBuilder();
+    page.items().forEach(topic -> response.addTopics(topic(topic)));
+    page.nextCursor().ifPresent(response::setNextPageToken);
+    return response.build();
   }
 }
