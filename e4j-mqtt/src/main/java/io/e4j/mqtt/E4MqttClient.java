@@ -5,9 +5,6 @@ import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
 import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
 import io.e4j.core.E4Exception.Reason;
-import io.e4j.mqtt.internal.ConnectionSettings;
-import io.e4j.mqtt.internal.HiveMqTransports;
-import io.e4j.mqtt.internal.MqttTransport;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -53,32 +50,16 @@ public final class E4MqttClient {
   private final MessagePolicy policy;
   private final E4MqttListener listener;
   private final String controlTopic;
-  private final ConnectionSettings settings;
-  private final MqttTransport transport;
+  private final MqttConnection connection;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private volatile boolean online;
-  private volatile boolean closed;
 
   private E4MqttClient(Builder builder) {
     this.device = builder.device;
     this.policy = builder.policy;
     this.listener = builder.listener;
     this.controlTopic = device.controlTopic();
-    this.settings =
-        new ConnectionSettings(
-            builder.host,
-            builder.port,
-            builder.mqttVersion,
-            builder.clientId != null
-                ? builder.clientId
-                : "e4-" + HexFormat.of().formatHex(device.id()),
-            builder.trustManagers,
-            builder.username,
-            builder.password,
-            builder.cleanSession,
-            builder.sessionExpiry,
-            builder.reconnectMaxDelay);
-    this.transport = HiveMqTransports.create(settings, new Events());
+    this.connection = MqttConnection.create(builder.settings.build(), new Events());
   }
 
   public static Builder builder(E4Client device) {
@@ -98,8 +79,7 @@ public final class E4MqttClient {
    * when the broker has acknowledged them all.
    */
   public CompletableFuture<Void> connect() {
-    closed = false;
-    return transport
+    return connection
         .connect()
         .thenCompose(
             connected -> {
@@ -128,7 +108,7 @@ public final class E4MqttClient {
       }
       message = payload;
     }
-    return transport.publish(topic, message, qos, retain);
+    return connection.publish(topic, message, qos, retain);
   }
 
   /**
@@ -137,7 +117,7 @@ public final class E4MqttClient {
    */
   public CompletableFuture<Void> publishUnprotected(
       String topic, byte[] payload, int qos, boolean retain) {
-    return transport.publish(topic, payload, qos, retain);
+    return connection.publish(topic, payload, qos, retain);
   }
 
   /**
@@ -158,21 +138,22 @@ public final class E4MqttClient {
           new IllegalArgumentException("a subscription needs a handler and a QoS of 0, 1 or 2"));
     }
     subscriptions.put(topicFilter, new Subscription(matcher, qos, handler));
-    return online ? transport.subscribe(topicFilter, qos) : CompletableFuture.completedFuture(null);
+    return online
+        ? connection.subscribe(topicFilter, qos)
+        : CompletableFuture.completedFuture(null);
   }
 
   public CompletableFuture<Void> unsubscribe(String topicFilter) {
     if (subscriptions.remove(topicFilter) == null || !online) {
       return CompletableFuture.completedFuture(null);
     }
-    return transport.unsubscribe(topicFilter);
+    return connection.unsubscribe(topicFilter);
   }
 
   /** Disconnects for good; a persistent session stays on the broker for the next connect. */
   public CompletableFuture<Void> disconnect() {
     online = false;
-    closed = true;
-    return transport.disconnect();
+    return connection.disconnect();
   }
 
   /** The same operations, waiting for each to complete (at most {@code timeout}). */
@@ -182,14 +163,14 @@ public final class E4MqttClient {
 
   @Override
   public String toString() {
-    return "E4MqttClient[" + settings + ", device " + device + "]";
+    return "E4MqttClient[" + connection.settings() + ", device " + device + "]";
   }
 
   private CompletableFuture<Void> subscribeAll() {
     List<CompletableFuture<Void>> acks = new ArrayList<>();
-    acks.add(transport.subscribe(controlTopic, COMMAND_QOS));
+    acks.add(connection.subscribe(controlTopic, COMMAND_QOS));
     subscriptions.forEach(
-        (filter, subscription) -> acks.add(transport.subscribe(filter, subscription.qos())));
+        (filter, subscription) -> acks.add(connection.subscribe(filter, subscription.qos())));
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
   }
 
@@ -238,7 +219,7 @@ public final class E4MqttClient {
   }
 
   /** Network events, on the HiveMQ client's threads. */
-  private final class Events implements MqttTransport.Events {
+  private final class Events implements MqttConnection.Events {
     @Override
     public void received(String topic, byte[] payload, int qos, boolean retained) {
       E4MqttClient.this.received(topic, payload, qos, retained);
@@ -261,9 +242,7 @@ public final class E4MqttClient {
 
     @Override
     public void disconnected(Throwable cause) {
-      if (!closed) {
-        listener.disconnected(cause);
-      }
+      listener.disconnected(cause);
     }
   }
 
@@ -278,7 +257,7 @@ public final class E4MqttClient {
     }
 
     public void connect() {
-      await(client.connect(), "connecting to " + client.settings);
+      await(client.connect(), "connecting to " + client.connection.settings());
     }
 
     public void publish(String topic, byte[] payload, int qos, boolean retain) {
@@ -318,48 +297,39 @@ public final class E4MqttClient {
   /** Connection settings; only the device is required (broker on localhost:1883 otherwise). */
   public static final class Builder {
     private final E4Client device;
-    private String host = "localhost";
-    private int port = 1883;
-    private int mqttVersion = 5;
-    private String clientId;
-    private TrustManagerFactory trustManagers;
-    private String username;
-    private byte[] password;
-    private boolean cleanSession;
-    private Duration sessionExpiry = Duration.ofDays(7);
-    private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+    private final MqttConnection.Settings.Builder settings =
+        MqttConnection.Settings.builder()
+            .cleanSession(false)
+            .sessionExpiry(Duration.ofDays(7))
+            .reconnectMaxDelay(Duration.ofSeconds(30));
     private MessagePolicy policy = MessagePolicy.STRICT;
     private E4MqttListener listener = new E4MqttListener() {};
 
     private Builder(E4Client device) {
       this.device = device;
+      clientId(null);
     }
 
     public Builder host(String host) {
-      this.host = host;
+      settings.host(host);
       return this;
     }
 
     public Builder port(int port) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("a port is 1 to 65535, got " + port);
-      }
-      this.port = port;
+      settings.port(port);
       return this;
     }
 
     /** 5 (the default) or 3 for MQTT 3.1.1. */
     public Builder mqttVersion(int version) {
-      if (version != 3 && version != 5) {
-        throw new IllegalArgumentException("MQTT version is 3 (3.1.1) or 5, got " + version);
-      }
-      this.mqttVersion = version;
+      settings.mqttVersion(version);
       return this;
     }
 
     /** The MQTT client identifier; {@code "e4-" + hex(device ID)} by default. */
     public Builder clientId(String clientId) {
-      this.clientId = clientId;
+      settings.clientId(
+          clientId != null ? clientId : "e4-" + HexFormat.of().formatHex(device.id()));
       return this;
     }
 
@@ -369,7 +339,7 @@ public final class E4MqttClient {
         TrustManagerFactory factory =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trustStore);
-        this.trustManagers = factory;
+        settings.tls(factory);
       } catch (GeneralSecurityException e) {
         throw new IllegalArgumentException("the trust store cannot be used: " + e.getMessage(), e);
       }
@@ -382,8 +352,7 @@ public final class E4MqttClient {
     }
 
     public Builder credentials(String username, byte[] password) {
-      this.username = username;
-      this.password = password == null ? null : password.clone();
+      settings.credentials(username, password);
       return this;
     }
 
@@ -392,19 +361,19 @@ public final class E4MqttClient {
      * by default: commands sent while offline must arrive).
      */
     public Builder cleanSession(boolean cleanSession) {
-      this.cleanSession = cleanSession;
+      settings.cleanSession(cleanSession);
       return this;
     }
 
     /** How long the broker keeps a persistent session (MQTT 5; 7 days by default). */
     public Builder sessionExpiry(Duration sessionExpiry) {
-      this.sessionExpiry = sessionExpiry;
+      settings.sessionExpiry(sessionExpiry);
       return this;
     }
 
     /** The longest wait between reconnection attempts (30 s by default). */
     public Builder reconnectMaxDelay(Duration reconnectMaxDelay) {
-      this.reconnectMaxDelay = reconnectMaxDelay;
+      settings.reconnectMaxDelay(reconnectMaxDelay);
       return this;
     }
 

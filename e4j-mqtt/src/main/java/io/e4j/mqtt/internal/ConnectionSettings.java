@@ -4,38 +4,28 @@ import java.time.Duration;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Where and how to connect.
+ * Where and how to connect: the public {@code MqttConnection.Settings} as the internals read them.
  *
- * @param trustManagers null for a plain TCP connection
+ * @param trustManagers what to trust over TLS; null for the JDK's default trusted certificates
  * @param username null for none
  * @param password null for none; never printed
- * @param sessionExpiry how long the broker keeps a persistent session (MQTT 5); zero for a clean
- *     one
+ * @param sessionExpiry how long the broker keeps a persistent session (MQTT 5)
  */
 public record ConnectionSettings(
     String host,
     int port,
     int mqttVersion,
     String clientId,
+    boolean tls,
     TrustManagerFactory trustManagers,
     String username,
     byte[] password,
     boolean cleanSession,
     Duration sessionExpiry,
     Duration reconnectMaxDelay) {
+  /** Never the password. */
   @Override
   public String toString() {
-    return "mqtt"
-        + (trustManagers == null ? "" : "s")
-        + "://"
-        + host
-        + ":"
-        + port
-        + " (MQTT "
-        + (mqttVersion == 5 ? "5" : "3.1.1")
-        + ", client "
-        + clientId
-        + (cleanSession ? ", clean session" : ", persistent session")
-        + ")";
+    return "ConnectionSettings[" + host + ":" + port + ", client " + clientId + "]";
   }
 }

@@ -1,0 +1,83 @@
+package io.e4j.mqtt.internal;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import java.util.concurrent.CompletableFuture;
+
+/** MQTT 3.1.1: a broker can refuse a subscription, never a message. */
+final class Mqtt3Transport extends HiveMqTransport {
+  private final Mqtt3AsyncClient client;
+
+  Mqtt3Transport(ConnectionSettings settings, Events events) {
+    super(settings, events);
+    this.client = clientBuilder().useMqttVersion3().buildAsync();
+    client.publishes(
+        MqttGlobalPublishFilter.ALL,
+        publish ->
+            events.received(
+                publish.getTopic().toString(),
+                publish.getPayloadAsBytes(),
+                publish.getQos().getCode(),
+                publish.isRetain()));
+  }
+
+  @Override
+  MqttClient client() {
+    return client;
+  }
+
+  @Override
+  CompletableFuture<Void> sendConnect() {
+    var connect = client.connectWith().cleanSession(settings.cleanSession());
+    if (settings.username() != null) {
+      var auth = Mqtt3SimpleAuth.builder().username(settings.username());
+      connect =
+          connect.simpleAuth(
+              settings.password() == null
+                  ? auth.build()
+                  : auth.password(settings.password()).build());
+    }
+    return connect.send().thenApply(connAck -> null);
+  }
+
+  @Override
+  public CompletableFuture<Void> subscribe(String topicFilter, int qos) {
+    return client
+        .subscribeWith()
+        .topicFilter(topicFilter)
+        .qos(qos(qos))
+        .send()
+        .thenAccept(
+            subAck -> {
+              if (subAck.getReturnCodes().contains(Mqtt3SubAckReturnCode.FAILURE)) {
+                throw new RefusedException(
+                    "the broker refused the subscription to " + topicFilter, null);
+              }
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(String topicFilter) {
+    return client.unsubscribeWith().topicFilter(topicFilter).send();
+  }
+
+  @Override
+  public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
+    return client
+        .publishWith()
+        .topic(topic)
+        .payload(payload)
+        .qos(qos(qos))
+        .retain(retain)
+        .send()
+        .thenApply(published -> null);
+  }
+
+  @Override
+  CompletableFuture<Void> sendDisconnect() {
+    return client.disconnect();
+  }
+}

@@ -1,0 +1,99 @@
+package io.e4j.mqtt.internal;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import java.util.concurrent.CompletableFuture;
+
+/** MQTT 5: session expiry, and reason codes on subscriptions and messages. */
+final class Mqtt5Transport extends HiveMqTransport {
+  private final Mqtt5AsyncClient client;
+
+  Mqtt5Transport(ConnectionSettings settings, Events events) {
+    super(settings, events);
+    this.client = clientBuilder().useMqttVersion5().buildAsync();
+    client.publishes(
+        MqttGlobalPublishFilter.ALL,
+        publish ->
+            events.received(
+                publish.getTopic().toString(),
+                publish.getPayloadAsBytes(),
+                publish.getQos().getCode(),
+                publish.isRetain()));
+  }
+
+  @Override
+  MqttClient client() {
+    return client;
+  }
+
+  @Override
+  CompletableFuture<Void> sendConnect() {
+    var connect =
+        client
+            .connectWith()
+            .cleanStart(settings.cleanSession())
+            .sessionExpiryInterval(
+                settings.cleanSession() ? 0 : settings.sessionExpiry().getSeconds());
+    if (settings.username() != null) {
+      var auth = Mqtt5SimpleAuth.builder().username(settings.username());
+      connect =
+          connect.simpleAuth(
+              settings.password() == null
+                  ? auth.build()
+                  : auth.password(settings.password()).build());
+    }
+    return connect.send().thenApply(connAck -> null);
+  }
+
+  @Override
+  public CompletableFuture<Void> subscribe(String topicFilter, int qos) {
+    return client
+        .subscribeWith()
+        .topicFilter(topicFilter)
+        .qos(qos(qos))
+        .send()
+        .thenAccept(
+            subAck -> {
+              if (subAck.getReasonCodes().stream().anyMatch(code -> code.isError())) {
+                throw new RefusedException(
+                    "the broker refused the subscription to "
+                        + topicFilter
+                        + ": "
+                        + subAck.getReasonCodes(),
+                    null);
+              }
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(String topicFilter) {
+    return client.unsubscribeWith().topicFilter(topicFilter).send().thenApply(ack -> null);
+  }
+
+  @Override
+  public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
+    return client
+        .publishWith()
+        .topic(topic)
+        .payload(payload)
+        .qos(qos(qos))
+        .retain(retain)
+        .send()
+        .thenAccept(
+            result ->
+                result
+                    .getError()
+                    .ifPresent(
+                        error -> {
+                          throw new RefusedException(
+                              "the broker refused the message on " + topic, error);
+                        }));
+  }
+
+  @Override
+  CompletableFuture<Void> sendDisconnect() {
+    return client.disconnect();
+  }
+}
