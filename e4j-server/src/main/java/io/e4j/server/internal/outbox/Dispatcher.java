@@ -8,7 +8,6 @@ import io.e4j.server.EventType;
 import io.e4j.server.internal.journal.Entry;
 import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.store.Database;
-import io.e4j.server.internal.store.Sql;
 import io.e4j.server.internal.transport.Transport;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,18 +56,11 @@ public final class Dispatcher implements AutoCloseable {
   private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
   private static final int MAX_ERROR = 1_000;
 
-  /**
-   * Undelivered rows, in conditions that look rows up by device or ID: written as NOT IN, which no
-   * index serves, because H2 fixes a statement's plan when it first prepares it, often on an empty
-   * outbox, and with "status IN (pending, failed)" then picks the status index and scans every
-   * pending row.
-   */
-  static final String UNDELIVERED = "status NOT IN (:delivered, :cancelled)";
-
   /** Timestamp (8) and SIV tag (16) of a protected command: equal heads, equal messages. */
   private static final int PROTECTED_HEAD = 24;
 
   private final Database database;
+  private final OutboxStore store = new OutboxStore();
   private final Journal journal;
   private final DeliveryMeter meter;
   private final Vault vault;
@@ -190,7 +181,7 @@ public final class Dispatcher implements AutoCloseable {
       pause(BUSY_POLL);
       return;
     }
-    List<Row> rows = fetchDue(limitFor(room), gate);
+    List<OutboxRow> rows = fetchDue(limitFor(room), gate);
     boolean reachedEnd = rows.size() < limitFor(room);
     cursor = reachedEnd ? 0 : rows.get(rows.size() - 1).id();
     int sent = send(rows);
@@ -221,31 +212,18 @@ public final class Dispatcher implements AutoCloseable {
    * committed later might come after a fan-out committed meanwhile). Both read in one statement.
    */
   private long gate() {
-    long[] read =
-        database.read(
-            handle ->
-                handle
-                    .createQuery(
-                        "SELECT w.last_position, (SELECT MIN(f.position) FROM topic_fanouts f"
-                            + " WHERE f.finished_at IS NULL) FROM outbox_writer w WHERE w.id = 1")
-                    .map(
-                        (rs, ctx) -> {
-                          long unfinished = rs.getLong(2);
-                          boolean none = rs.wasNull();
-                          return new long[] {rs.getLong(1), none ? -1 : unfinished};
-                        })
-                    .one());
-    long committed = read[0];
-    long earliestFanout = read[1];
-    if (earliestFanout < 0) {
+    OutboxStore.Positions positions = database.read(store::positions);
+    long committed = positions.lastCommitted();
+    if (positions.earliestUnfinishedRotation().isEmpty()) {
       return committed;
     }
+    long earliestFanout = positions.earliestUnfinishedRotation().getAsLong();
     if (fanout == null) {
       fanout =
           TopicFanoutWalk.resume(
               this,
               new TopicFanoutWalk.Parts(
-                  database, vault, transport, journal, meter, clock, settings, fanoutSender),
+                  database, store, vault, transport, journal, meter, clock, settings, fanoutSender),
               Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
               earliestFanout);
     }
@@ -253,60 +231,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /** Due pending and failed rows after the cursor, at or before the gate, in ID order. */
-  private List<Row> fetchDue(int limit, long gate) {
+  private List<OutboxRow> fetchDue(int limit, long gate) {
     Instant now = clock.instant();
-    List<Row> rows =
-        database.read(
-            handle -> {
-              List<Row> found = new ArrayList<>();
-              for (DeliveryStatus status : List.of(DeliveryStatus.PENDING, DeliveryStatus.FAILED)) {
-                found.addAll(
-                    handle
-                        .createQuery(
-                            "SELECT o.id, o.position, o.device_id, o.attempts, o.command_id,"
-                                + " o.command_key, d.command_key, EXISTS (SELECT 1"
-                                + " FROM command_outbox e WHERE e.device_id = o.device_id"
-                                + " AND (e.position < o.position"
-                                + " OR (e.position = o.position AND e.id < o.id)) AND e."
-                                + UNDELIVERED
-                                + ")"
-                                + ", c.command_name"
-                                + " FROM command_outbox o LEFT JOIN devices d ON d.id = o.device_id"
-                                + " LEFT JOIN commands c ON c.id = o.command_id"
-                                + " WHERE o.status = :status AND o.id > :cursor"
-                                + " AND o.next_attempt_at <= :now AND o.position <= :gate"
-                                // Ordered by the whole index key, which H2 then reads in order
-                                // instead of sorting every due row for each batch.
-                                + " ORDER BY o.status, o.id LIMIT :limit")
-                        .bind("status", status.name())
-                        .bind("delivered", DeliveryStatus.DELIVERED.name())
-                        .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                        .bind("cursor", cursor)
-                        .bind("now", Sql.at(now))
-                        .bind("gate", gate)
-                        .bind("limit", limit)
-                        .map(
-                            (rs, ctx) ->
-                                new Row(
-                                    rs.getLong(1),
-                                    rs.getLong(2),
-                                    rs.getBytes(3),
-                                    rs.getInt(4),
-                                    rs.getBytes(5),
-                                    rs.getBytes(6),
-                                    rs.getBytes(7),
-                                    rs.getBoolean(8),
-                                    rs.getString(9)))
-                        .list());
-              }
-              return found;
-            });
-    rows.sort(Comparator.comparingLong(Row::id));
-    return rows.size() > limit ? new ArrayList<>(rows.subList(0, limit)) : rows;
+    return database.read(handle -> store.due(handle, cursor, now, gate, limit));
   }
 
-  private int send(List<Row> fetched) {
-    List<Row> sendable = inOrder(fetched);
+  private int send(List<OutboxRow> fetched) {
+    List<OutboxRow> sendable = inOrder(fetched);
     if (sendable.isEmpty()) {
       return 0;
     }
@@ -317,7 +248,7 @@ public final class Dispatcher implements AutoCloseable {
     Set<ByteBuffer> stopped = new HashSet<>();
     int dispatched = 0;
     try {
-      for (Row row : sendable) {
+      for (OutboxRow row : sendable) {
         ByteBuffer device = ByteBuffer.wrap(row.deviceId());
         if (stopped.contains(device)) {
           continue;
@@ -357,14 +288,14 @@ public final class Dispatcher implements AutoCloseable {
    * The rows of {@code fetched} that may go now: every earlier undelivered command of their device
    * is already on its way (and they will follow it).
    */
-  private List<Row> inOrder(List<Row> fetched) {
-    List<Row> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
-    List<Row> behind = fresh.stream().filter(Row::behind).toList();
+  private List<OutboxRow> inOrder(List<OutboxRow> fetched) {
+    List<OutboxRow> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
+    List<OutboxRow> behind = fresh.stream().filter(OutboxRow::behind).toList();
     Map<ByteBuffer, List<Place>> undelivered = behind.isEmpty() ? Map.of() : undeliveredOf(behind);
     Set<Long> addedNow = new HashSet<>();
-    List<Row> sendable = new ArrayList<>();
-    for (Row row : fresh) {
-      Place place = new Place(row.position(), row.id());
+    List<OutboxRow> sendable = new ArrayList<>();
+    for (OutboxRow row : fresh) {
+      Place place = row.place();
       boolean earlierAllOnTheirWay =
           !row.behind()
               || undelivered.getOrDefault(ByteBuffer.wrap(row.deviceId()), List.of()).stream()
@@ -383,34 +314,31 @@ public final class Dispatcher implements AutoCloseable {
    * The commands of {@code rows}, opened, by ID; those that do not open go to {@code unreadable}.
    */
   private Map<ByteBuffer, byte[]> commandsOf(
-      List<Row> rows, Map<ByteBuffer, RuntimeException> unreadable) {
+      List<OutboxRow> rows, Map<ByteBuffer, RuntimeException> unreadable) {
     Map<ByteBuffer, byte[]> ids = new HashMap<>();
     rows.forEach(row -> ids.put(ByteBuffer.wrap(row.commandId()), row.commandId()));
     Map<ByteBuffer, byte[]> commands = new HashMap<>();
     database.read(
         handle -> {
-          handle
-              .createQuery("SELECT id, command FROM commands WHERE id IN (<ids>)")
-              .bindList("ids", List.copyOf(ids.values()))
-              .map((rs, ctx) -> Map.entry(rs.getBytes(1), rs.getBytes(2)))
-              .forEach(
-                  entry -> {
-                    ByteBuffer id = ByteBuffer.wrap(entry.getKey());
-                    try {
-                      commands.put(
-                          id,
-                          vault.open(entry.getValue(), SealedColumn.COMMAND.label(entry.getKey())));
-                    } catch (C2Exception e) {
-                      unreadable.put(id, e);
-                    }
-                  });
+          store.readCommands(
+              handle,
+              List.copyOf(ids.values()),
+              (commandId, sealedCommand) -> {
+                ByteBuffer id = ByteBuffer.wrap(commandId);
+                try {
+                  commands.put(
+                      id, vault.open(sealedCommand, SealedColumn.COMMAND.label(commandId)));
+                } catch (C2Exception e) {
+                  unreadable.put(id, e);
+                }
+              });
           return null;
         });
     return commands;
   }
 
   /** The key a row is protected under: pinned to it, or its device's current one. */
-  private byte[] keyOf(Row row) {
+  private byte[] keyOf(OutboxRow row) {
     if (row.pinnedKey() != null) {
       return vault.open(
           row.pinnedKey(), SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.id()));
@@ -422,37 +350,18 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /** For each device of {@code rows}: the places of its undelivered commands. */
-  private Map<ByteBuffer, List<Place>> undeliveredOf(List<Row> rows) {
+  private Map<ByteBuffer, List<Place>> undeliveredOf(List<OutboxRow> rows) {
     List<byte[]> devices = new ArrayList<>();
     Set<ByteBuffer> seen = new HashSet<>();
-    for (Row row : rows) {
+    for (OutboxRow row : rows) {
       if (seen.add(ByteBuffer.wrap(row.deviceId()))) {
         devices.add(row.deviceId());
       }
     }
-    Map<ByteBuffer, List<Place>> undelivered = new HashMap<>();
-    database.read(
-        handle -> {
-          handle
-              .createQuery(
-                  "SELECT device_id, position, id FROM command_outbox"
-                      + " WHERE device_id IN (<devices>) AND "
-                      + UNDELIVERED)
-              .bindList("devices", devices)
-              .bind("delivered", DeliveryStatus.DELIVERED.name())
-              .bind("cancelled", DeliveryStatus.CANCELLED.name())
-              .map((rs, ctx) -> Map.entry(rs.getBytes(1), new Place(rs.getLong(2), rs.getLong(3))))
-              .forEach(
-                  entry ->
-                      undelivered
-                          .computeIfAbsent(ByteBuffer.wrap(entry.getKey()), d -> new ArrayList<>())
-                          .add(entry.getValue()));
-          return null;
-        });
-    return undelivered;
+    return database.read(handle -> store.undeliveredPlaces(handle, devices));
   }
 
-  private void dispatch(Row row, byte[] command, byte[] key) {
+  private void dispatch(OutboxRow row, byte[] command, byte[] key) {
     known.add(row.id());
     ByteBuffer device = ByteBuffer.wrap(row.deviceId());
     CompletableFuture<Outcome> previous = tails.get(device);
@@ -479,7 +388,7 @@ public final class Dispatcher implements AutoCloseable {
         });
   }
 
-  private CompletableFuture<Outcome> publish(Row row, byte[] command, byte[] key) {
+  private CompletableFuture<Outcome> publish(OutboxRow row, byte[] command, byte[] key) {
     pace();
     Instant now = clock.instant();
     byte[] message;
@@ -525,7 +434,7 @@ public final class Dispatcher implements AutoCloseable {
     return recent.heads().add(head);
   }
 
-  private static CompletableFuture<Outcome> skip(Row row, byte[] command, byte[] key) {
+  private static CompletableFuture<Outcome> skip(OutboxRow row, byte[] command, byte[] key) {
     Arrays.fill(command, (byte) 0);
     Arrays.fill(key, (byte) 0);
     return CompletableFuture.completedFuture(new Outcome(row, DeliveryStatus.PENDING, null));
@@ -572,50 +481,18 @@ public final class Dispatcher implements AutoCloseable {
     try {
       database.useTransaction(
           handle -> {
-            // Fan-outs enqueue consecutive IDs: one statement marks a whole run of them.
-            var deliveredRuns =
-                handle.prepareBatch(
-                    "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
-                        + " delivered_at = :now, last_error = NULL, command_key = NULL"
-                        + " WHERE id BETWEEN :first AND :last AND "
-                        + UNDELIVERED);
-            for (int first = 0, last; first < delivered.length; first = last + 1) {
-              last = first;
-              while (last + 1 < delivered.length && delivered[last + 1] == delivered[last] + 1) {
-                last++;
-              }
-              deliveredRuns
-                  .bind("delivered", DeliveryStatus.DELIVERED.name())
-                  .bind("now", Sql.at(now))
-                  .bind("first", delivered[first])
-                  .bind("last", delivered[last])
-                  .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                  .add();
-            }
-            var failed =
-                handle.prepareBatch(
-                    "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
-                        + " last_error = :error, next_attempt_at = :retry"
-                        + " WHERE id = :id AND "
-                        + UNDELIVERED);
-            for (Outcome outcome : batch) {
-              if (outcome.status() == DeliveryStatus.FAILED) {
-                failed
-                    .bind("failed", DeliveryStatus.FAILED.name())
-                    .bind("error", outcome.error())
-                    .bind("retry", Sql.at(now.plus(backoff(outcome.row().attempts() + 1))))
-                    .bind("id", outcome.row().id())
-                    .bind("delivered", DeliveryStatus.DELIVERED.name())
-                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                    .add();
-              }
-            }
-            if (deliveredRuns.size() > 0) {
-              deliveredRuns.execute();
-            }
-            if (failed.size() > 0) {
-              failed.execute();
-            }
+            store.markDelivered(handle, delivered, now);
+            store.markFailed(
+                handle,
+                batch.stream()
+                    .filter(outcome -> outcome.status() == DeliveryStatus.FAILED)
+                    .map(
+                        outcome ->
+                            new OutboxStore.Retry(
+                                outcome.row().id(),
+                                outcome.error(),
+                                now.plus(backoff(outcome.row().attempts() + 1))))
+                    .toList());
             journal.append(handle, Optional.empty(), events(batch));
           });
       journal.committed();
@@ -645,7 +522,7 @@ public final class Dispatcher implements AutoCloseable {
   private static List<Entry> events(List<Outcome> batch) {
     List<Entry> events = new ArrayList<>();
     for (Outcome outcome : batch) {
-      Row row = outcome.row();
+      OutboxRow row = outcome.row();
       if (outcome.status() == DeliveryStatus.DELIVERED) {
         events.add(
             new Entry(
@@ -681,16 +558,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     reconnected = false;
     Instant now = clock.instant();
-    int due =
-        database.inTransaction(
-            handle ->
-                handle
-                    .createUpdate(
-                        "UPDATE command_outbox SET next_attempt_at = :now"
-                            + " WHERE status = :failed AND next_attempt_at > :now")
-                    .bind("now", Sql.at(now))
-                    .bind("failed", DeliveryStatus.FAILED.name())
-                    .execute());
+    int due = database.inTransaction(handle -> store.retryFailedNow(handle, now));
     if (due > 0) {
       LOG.info("{} failed commands retried now that {} is back", due, transport.describe());
     }
@@ -712,39 +580,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     nextPurge = now.plus(PURGE_EVERY);
     Instant before = now.minus(settings.retention());
-    int purged =
-        database.inTransaction(
-            handle -> {
-              int rows =
-                  handle
-                      .createUpdate(
-                          "DELETE FROM command_outbox WHERE status IN (:delivered, :cancelled)"
-                              + " AND created_at < :before")
-                      .bind("delivered", DeliveryStatus.DELIVERED.name())
-                      .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                      .bind("before", Sql.at(before))
-                      .execute();
-              rows +=
-                  handle
-                      .createUpdate(
-                          "DELETE FROM topic_fanouts WHERE finished_at IS NOT NULL"
-                              + " AND created_at < :before")
-                      .bind("before", Sql.at(before))
-                      .execute();
-              // A command is as old as its rows; one still undelivered keeps it.
-              handle
-                  .createUpdate(
-                      "DELETE FROM commands WHERE created_at < :before AND id NOT IN"
-                          + " (SELECT command_id FROM command_outbox"
-                          + " WHERE status IN (:pending, :failed))"
-                          + " AND id NOT IN (SELECT command_id FROM topic_fanouts"
-                          + " WHERE finished_at IS NULL)")
-                  .bind("before", Sql.at(before))
-                  .bind("pending", DeliveryStatus.PENDING.name())
-                  .bind("failed", DeliveryStatus.FAILED.name())
-                  .execute();
-              return rows;
-            });
+    int purged = database.inTransaction(handle -> store.purge(handle, before));
     if (purged > 0) {
       LOG.info("purged {} finished commands older than {}", purged, settings.retention());
     }
@@ -810,34 +646,12 @@ public final class Dispatcher implements AutoCloseable {
 
   private record RecentSends(long second, Set<ByteBuffer> heads) {}
 
-  /** Where a command is in its device's order: by position, then ID. */
-  private record Place(long position, long id) {
-    boolean isBefore(Place other) {
-      return position < other.position || (position == other.position && id < other.id);
-    }
-  }
-
-  /**
-   * An outbox row as fetched: its pinned key and its device's key still sealed; {@code behind} if
-   * an earlier command of its device is undelivered.
-   */
-  private record Row(
-      long id,
-      long position,
-      byte[] deviceId,
-      int attempts,
-      byte[] commandId,
-      byte[] pinnedKey,
-      byte[] deviceKey,
-      boolean behind,
-      String commandName) {}
-
-  private record Outcome(Row row, DeliveryStatus status, String error) {
-    static Outcome delivered(Row row) {
+  private record Outcome(OutboxRow row, DeliveryStatus status, String error) {
+    static Outcome delivered(OutboxRow row) {
       return new Outcome(row, DeliveryStatus.DELIVERED, null);
     }
 
-    static Outcome failed(Row row, Throwable failure) {
+    static Outcome failed(OutboxRow row, Throwable failure) {
       return new Outcome(row, DeliveryStatus.FAILED, describe(failure));
     }
   }
