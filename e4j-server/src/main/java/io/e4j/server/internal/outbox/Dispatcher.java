@@ -1,6 +1,5 @@
 package io.e4j.server.internal.outbox;
 
-import io.e4j.core.Commands;
 import io.e4j.server.C2Config;
 import io.e4j.server.C2Exception;
 import io.e4j.server.DeliveryStatus;
@@ -54,7 +53,6 @@ public final class Dispatcher implements AutoCloseable {
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
   private static final Duration BUSY_POLL = Duration.ofMillis(20);
   private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
-  private static final int MAX_ERROR = 1_000;
 
   /** Timestamp (8) and SIV tag (16) of a protected command: equal heads, equal messages. */
   private static final int PROTECTED_HEAD = 24;
@@ -68,7 +66,8 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final C2Config.Delivery settings;
   private final int maxInFlight;
-  private final Commands.Protector protector = new Commands.Protector();
+  private final Sender sender;
+  private final Backoff backoff;
   private final Thread thread;
 
   /** Sends a device's next command once its previous one is acknowledged, off the I/O threads. */
@@ -96,7 +95,6 @@ public final class Dispatcher implements AutoCloseable {
   private long cursor;
   private TopicFanoutWalk fanout;
   private long sweptSecond;
-  private long nextSendNanos = System.nanoTime();
   private Instant nextPurge = Instant.MIN;
 
   public Dispatcher(
@@ -115,6 +113,8 @@ public final class Dispatcher implements AutoCloseable {
     this.clock = clock;
     this.settings = settings;
     this.maxInFlight = Math.min(settings.maxInFlight(), transport.inFlightLimit());
+    this.sender = new Sender(transport, clock, settings.ratePerSecond());
+    this.backoff = Backoff.of(settings);
     this.thread = new Thread(this::run, "e4j-delivery");
     this.thread.setDaemon(true);
     transport.onReconnected(
@@ -221,9 +221,18 @@ public final class Dispatcher implements AutoCloseable {
     if (fanout == null) {
       fanout =
           TopicFanoutWalk.resume(
-              this,
               new TopicFanoutWalk.Parts(
-                  database, store, vault, transport, journal, meter, clock, settings, fanoutSender),
+                  database,
+                  store,
+                  vault,
+                  sender,
+                  journal,
+                  meter,
+                  clock,
+                  backoff,
+                  settings.ackTimeout(),
+                  fanoutSender,
+                  this::wake),
               Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
               earliestFanout);
     }
@@ -389,11 +398,12 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private CompletableFuture<Outcome> publish(OutboxRow row, byte[] command, byte[] key) {
-    pace();
-    Instant now = clock.instant();
+    Instant now;
     byte[] message;
     try {
-      message = protector.protect(command, key, now);
+      Sender.ProtectedCommand protectedCommand = sender.protect(command, key);
+      now = protectedCommand.at();
+      message = protectedCommand.message();
     } catch (RuntimeException e) {
       Arrays.fill(command, (byte) 0);
       Arrays.fill(key, (byte) 0);
@@ -409,8 +419,8 @@ public final class Dispatcher implements AutoCloseable {
     }
     Arrays.fill(command, (byte) 0);
     Arrays.fill(key, (byte) 0);
-    return transport
-        .send(row.deviceId(), message)
+    return sender
+        .publish(row.deviceId(), message)
         .orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (ok, failure) ->
@@ -437,30 +447,7 @@ public final class Dispatcher implements AutoCloseable {
   private static CompletableFuture<Outcome> skip(OutboxRow row, byte[] command, byte[] key) {
     Arrays.fill(command, (byte) 0);
     Arrays.fill(key, (byte) 0);
-    return CompletableFuture.completedFuture(new Outcome(row, DeliveryStatus.PENDING, null));
-  }
-
-  Commands.Protector protector() {
-    return protector;
-  }
-
-  /** Spreads sends out when a rate limit is configured. */
-  void pace() {
-    if (settings.ratePerSecond() <= 0) {
-      return;
-    }
-    synchronized (this) {
-      long now = System.nanoTime();
-      long wait = nextSendNanos - now;
-      nextSendNanos = Math.max(now, nextSendNanos) + 1_000_000_000L / settings.ratePerSecond();
-      if (wait > 0) {
-        try {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    return CompletableFuture.completedFuture(Outcome.skipped(row));
   }
 
   private void writeOutcomes() {
@@ -491,7 +478,7 @@ public final class Dispatcher implements AutoCloseable {
                             new OutboxStore.Retry(
                                 outcome.row().id(),
                                 outcome.error(),
-                                now.plus(backoff(outcome.row().attempts() + 1))))
+                                now.plus(backoff.after(outcome.row().attempts() + 1))))
                     .toList());
             journal.append(handle, Optional.empty(), events(batch));
           });
@@ -562,15 +549,6 @@ public final class Dispatcher implements AutoCloseable {
     if (due > 0) {
       LOG.info("{} failed commands retried now that {} is back", due, transport.describe());
     }
-  }
-
-  /** 1 s, 2 s, 4 s, ... up to the configured maximum. */
-  Duration backoff(int attempts) {
-    Duration delay = settings.retryMin();
-    for (int i = 1; i < attempts && delay.compareTo(settings.retryMax()) < 0; i++) {
-      delay = delay.multipliedBy(2);
-    }
-    return delay.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : delay;
   }
 
   private void purgeOldRows() {
@@ -645,26 +623,4 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private record RecentSends(long second, Set<ByteBuffer> heads) {}
-
-  private record Outcome(OutboxRow row, DeliveryStatus status, String error) {
-    static Outcome delivered(OutboxRow row) {
-      return new Outcome(row, DeliveryStatus.DELIVERED, null);
-    }
-
-    static Outcome failed(OutboxRow row, Throwable failure) {
-      return new Outcome(row, DeliveryStatus.FAILED, describe(failure));
-    }
-  }
-
-  /** A failure as recorded in an outbox row: its cause's class and message, bounded. */
-  static String describe(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null
-        && (cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof java.util.concurrent.ExecutionException)) {
-      cause = cause.getCause();
-    }
-    String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    return message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) : message;
-  }
 }

@@ -631,7 +631,7 @@ final class OutboxStore {
                     rs.getLong(2),
                     rs.getLong(3),
                     rs.getBytes(4),
-                    (Long) rs.getObject(5, Long.class)))
+                    rs.getObject(5, Long.class)))
         .list();
   }
 

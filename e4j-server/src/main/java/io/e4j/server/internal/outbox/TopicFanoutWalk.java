@@ -1,13 +1,10 @@
 package io.e4j.server.internal.outbox;
 
-import io.e4j.core.Commands;
-import io.e4j.server.C2Config;
 import io.e4j.server.DeliveryStatus;
 import io.e4j.server.EventType;
 import io.e4j.server.internal.journal.Entry;
 import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.store.Database;
-import io.e4j.server.internal.transport.Transport;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
 import java.nio.ByteBuffer;
@@ -32,7 +29,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,14 +60,12 @@ final class TopicFanoutWalk implements AutoCloseable {
   private final Journal journal;
   private final DeliveryMeter meter;
   private final Vault vault;
-  private final Transport transport;
+  private final Sender sender;
   private final Clock clock;
-  private final C2Config.Delivery settings;
-  private final Commands.Protector protector;
-  private final Runnable pace;
+  private final Backoff backoff;
+  private final Duration ackTimeout;
+  private final Executor senderThread;
   private final Runnable wake;
-  private final IntFunction<Duration> backoff;
-  private final Executor sender;
 
   /**
    * Devices per chunk at least, while sends are on the wire: a round trip to the database and a
@@ -109,25 +103,18 @@ final class TopicFanoutWalk implements AutoCloseable {
   private final Set<CompletableFuture<?>> beingSent = ConcurrentHashMap.newKeySet();
 
   private TopicFanoutWalk(
-      Dispatcher dispatcher,
-      Parts parts,
-      int chunk,
-      Fanout fanout,
-      byte[] command,
-      boolean earlierRowsMayExist) {
+      Parts parts, int chunk, Fanout fanout, byte[] command, boolean earlierRowsMayExist) {
     this.database = parts.database();
     this.store = parts.store();
     this.journal = parts.journal();
     this.meter = parts.meter();
     this.vault = parts.vault();
-    this.transport = parts.transport();
-    this.clock = parts.clock();
-    this.settings = parts.settings();
     this.sender = parts.sender();
-    this.protector = dispatcher.protector();
-    this.pace = dispatcher::pace;
-    this.wake = dispatcher::wake;
-    this.backoff = dispatcher::backoff;
+    this.clock = parts.clock();
+    this.backoff = parts.backoff();
+    this.ackTimeout = parts.ackTimeout();
+    this.senderThread = parts.senderThread();
+    this.wake = parts.wake();
     this.chunk = chunk;
     this.persistedAt = clock.instant();
     this.fanout = fanout;
@@ -140,7 +127,7 @@ final class TopicFanoutWalk implements AutoCloseable {
   }
 
   /** The fan-out at {@code position}, ready to walk from where it was left. */
-  static TopicFanoutWalk resume(Dispatcher dispatcher, Parts parts, int chunk, long position) {
+  static TopicFanoutWalk resume(Parts parts, int chunk, long position) {
     Vault vault = parts.vault();
     return parts
         .database()
@@ -152,8 +139,7 @@ final class TopicFanoutWalk implements AutoCloseable {
                   vault.open(
                       fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
               boolean earlierRowsMayExist = store.undeliveredAtOrBefore(handle, position);
-              return new TopicFanoutWalk(
-                  dispatcher, parts, chunk, fanout, command, earlierRowsMayExist);
+              return new TopicFanoutWalk(parts, chunk, fanout, command, earlierRowsMayExist);
             });
   }
 
@@ -230,7 +216,7 @@ final class TopicFanoutWalk implements AutoCloseable {
                                 send.getKey(),
                                 send.getValue(),
                                 keptKeys.get(ByteBuffer.wrap(send.getKey().deviceId())))),
-                sender);
+                senderThread);
         beingSent.add(sending);
         sending.whenComplete((ignored, failure) -> beingSent.remove(sending));
       } catch (RejectedExecutionException e) {
@@ -249,13 +235,12 @@ final class TopicFanoutWalk implements AutoCloseable {
               ? openKept(link.deviceId(), keptKey)
               : vault.open(link.sealedKey(), SealedColumn.DEVICE_KEY.label(link.deviceId()));
       try {
-        pace.run();
-        message = protector.protect(command, key, clock.instant());
+        message = sender.protect(command, key).message();
       } finally {
         Arrays.fill(key, (byte) 0);
       }
       visit.sentAtNanos = System.nanoTime();
-      sent = transport.send(link.deviceId(), message);
+      sent = sender.publish(link.deviceId(), message);
     } catch (RuntimeException e) {
       failed(visit, e);
       return;
@@ -289,7 +274,7 @@ final class TopicFanoutWalk implements AutoCloseable {
   /** Any thread. */
   private void failed(Visit visit, Throwable failure) {
     meter.failed(1);
-    visit.error = Dispatcher.describe(failure);
+    visit.error = Outcome.describe(failure);
     failures.add(visit);
   }
 
@@ -397,7 +382,7 @@ final class TopicFanoutWalk implements AutoCloseable {
    */
   private void expireUnacknowledged() {
     long now = System.nanoTime();
-    long timeout = settings.ackTimeout().toNanos();
+    long timeout = ackTimeout.toNanos();
     for (Visit visit : visits) {
       CompletableFuture<Void> sent = visit.sent;
       if (sent == null || sent.isDone()) {
@@ -406,8 +391,7 @@ final class TopicFanoutWalk implements AutoCloseable {
       if (now - visit.sentAtNanos < timeout) {
         break;
       }
-      sent.completeExceptionally(
-          new TimeoutException("not acknowledged within " + settings.ackTimeout()));
+      sent.completeExceptionally(new TimeoutException("not acknowledged within " + ackTimeout));
     }
   }
 
@@ -439,7 +423,7 @@ final class TopicFanoutWalk implements AutoCloseable {
             status,
             error,
             now,
-            failed ? now.plus(backoff.apply(1)) : now);
+            failed ? now.plus(backoff.after(1)) : now);
     Optional<byte[]> kept = store.keptKey(handle, position, deviceId);
     if (kept.isPresent()) {
       byte[] key = openKept(deviceId, kept.get());
@@ -472,17 +456,22 @@ final class TopicFanoutWalk implements AutoCloseable {
     Arrays.fill(command, (byte) 0);
   }
 
-  /** What the dispatcher delivers with. */
+  /**
+   * What a walk works with: {@code senderThread} protects and sends its chunks, {@code wake} tells
+   * the dispatcher that acknowledgements came.
+   */
   record Parts(
       Database database,
       OutboxStore store,
       Vault vault,
-      Transport transport,
+      Sender sender,
       Journal journal,
       DeliveryMeter meter,
       Clock clock,
-      C2Config.Delivery settings,
-      Executor sender) {}
+      Backoff backoff,
+      Duration ackTimeout,
+      Executor senderThread,
+      Runnable wake) {}
 
   /** One device of the walk. */
   private static final class Visit {
