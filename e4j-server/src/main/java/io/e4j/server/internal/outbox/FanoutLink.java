@@ -15,14 +15,4 @@ record FanoutLink(
     long linkedPosition,
     long keyPosition,
     byte[] sealedKey,
-    Long latestUndelivered) {
-
-  /**
-   * Linked after the fan-out at {@code position} (the link sent the key), or already given its row
-   * for it: nothing to do.
-   */
-  boolean visitedBefore(long position) {
-    return linkedPosition > position
-        || (latestUndelivered != null && latestUndelivered == position);
-  }
-}
+    Long latestUndelivered) {}

@@ -123,10 +123,7 @@ final class OutboxStore {
   long takePositions(Handle handle, int count) {
     handle.execute(
         "UPDATE outbox_writer SET last_position = last_position + ? WHERE id = 1", count);
-    return handle
-        .createQuery("SELECT last_position FROM outbox_writer WHERE id = 1")
-        .mapTo(Long.class)
-        .one();
+    return one(handle, "SELECT last_position FROM outbox_writer WHERE id = 1");
   }
 
   Positions positions(Handle handle) {
@@ -286,12 +283,11 @@ final class OutboxStore {
         .bind("next", Sql.at(next))
         .execute();
     // The writer lock keeps other transactions from adding rows meanwhile.
-    return handle
-        .createQuery("SELECT MAX(id) FROM command_outbox WHERE device_id = ? AND position = ?")
-        .bind(0, deviceId)
-        .bind(1, fanout.position())
-        .mapTo(Long.class)
-        .one();
+    return one(
+        handle,
+        "SELECT MAX(id) FROM command_outbox WHERE device_id = ? AND position = ?",
+        deviceId,
+        fanout.position());
   }
 
   // ---- Keys kept for commands enqueued before a key change
@@ -386,14 +382,9 @@ final class OutboxStore {
   }
 
   Optional<byte[]> keptKey(Handle handle, long position, byte[] deviceId) {
-    return handle
-        .createQuery(
-            "SELECT command_key FROM topic_fanout_keys"
-                + " WHERE fanout_position = ? AND device_id = ?")
-        .bind(0, position)
-        .bind(1, deviceId)
-        .mapTo(byte[].class)
-        .findFirst();
+    String sql =
+        "SELECT command_key FROM topic_fanout_keys WHERE fanout_position = ? AND device_id = ?";
+    return handle.select(sql, position, deviceId).mapTo(byte[].class).findFirst();
   }
 
   // ---- Sending single commands
@@ -636,12 +627,7 @@ final class OutboxStore {
   }
 
   boolean deviceExists(Handle handle, byte[] deviceId) {
-    return handle
-            .createQuery("SELECT COUNT(*) FROM devices WHERE id = ?")
-            .bind(0, deviceId)
-            .mapTo(Integer.class)
-            .one()
-        > 0;
+    return one(handle, "SELECT COUNT(*) FROM devices WHERE id = ?", deviceId) > 0;
   }
 
   void doneThrough(Handle handle, long position, byte[] deviceId) {
@@ -658,13 +644,11 @@ final class OutboxStore {
 
   /** The devices linked to the topic before the rotation: those it was for, less the unlinked. */
   long audience(Handle handle, Fanout fanout) {
-    return handle
-        .createQuery(
-            "SELECT COUNT(*) FROM device_topics WHERE topic_id = ? AND linked_position < ?")
-        .bind(0, fanout.topicId())
-        .bind(1, fanout.position())
-        .mapTo(Long.class)
-        .one();
+    return one(
+        handle,
+        "SELECT COUNT(*) FROM device_topics WHERE topic_id = ? AND linked_position < ?",
+        fanout.topicId(),
+        fanout.position());
   }
 
   // ---- Listings
@@ -726,21 +710,23 @@ final class OutboxStore {
 
   /** Pending and failed rows, and devices unfinished rotations have yet to reach. */
   long undelivered(Handle handle) {
-    return handle
-            .createQuery("SELECT COUNT(*) FROM command_outbox WHERE status IN (?, ?)")
-            .bind(0, DeliveryStatus.PENDING.name())
-            .bind(1, DeliveryStatus.FAILED.name())
-            .mapTo(Long.class)
-            .one()
-        + handle
-            .createQuery(
-                "SELECT COUNT(*) FROM topic_fanouts f"
-                    + " JOIN device_topics l ON l.topic_id = f.topic_id"
-                    + " WHERE f.finished_at IS NULL AND l.linked_position < f.position"
-                    + " AND (f.done_through IS NULL OR l.device_id > f.done_through)"
-                    + WITHOUT_ITS_OWN_ROW)
-            .mapTo(Long.class)
-            .one();
+    return one(
+            handle,
+            "SELECT COUNT(*) FROM command_outbox WHERE status IN (?, ?)",
+            DeliveryStatus.PENDING.name(),
+            DeliveryStatus.FAILED.name())
+        + one(
+            handle,
+            "SELECT COUNT(*) FROM topic_fanouts f"
+                + " JOIN device_topics l ON l.topic_id = f.topic_id"
+                + " WHERE f.finished_at IS NULL AND l.linked_position < f.position"
+                + " AND (f.done_through IS NULL OR l.device_id > f.done_through)"
+                + WITHOUT_ITS_OWN_ROW);
+  }
+
+  /** The one number {@code sql} selects, with positional {@code arguments}. */
+  private static long one(Handle handle, String sql, Object... arguments) {
+    return handle.select(sql, arguments).mapTo(Long.class).one();
   }
 
   private static void executeIfFull(PreparedBatch batch) {

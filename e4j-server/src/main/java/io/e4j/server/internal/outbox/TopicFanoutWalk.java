@@ -4,6 +4,7 @@ import io.e4j.server.DeliveryStatus;
 import io.e4j.server.EventType;
 import io.e4j.server.internal.journal.Entry;
 import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.outbox.DeliveryPlan.RotationStep;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * which the dispatcher then orders like any other: one with earlier commands still undelivered, and
  * one whose send failed (retried with backoff like any row). Devices linked after the fan-out are
  * not in its audience; a device whose key changed after it gets the command under the key it had,
- * kept for the walk by {@link OutboxWriter#keyChanging}.
+ * kept for the walk by {@link OutboxWriter#keyChanging}. Which of these a device is, {@link
+ * DeliveryPlan#rotationStep} decides.
  *
  * <p>Progress is persisted as "done through device X" once every device up to X is acknowledged or
  * has its row: after a crash the walk resumes there and sends the devices after X again, which they
@@ -166,15 +168,15 @@ final class TopicFanoutWalk implements AutoCloseable {
         database.read(handle -> store.links(handle, linkQuery, fanout, walkedThrough, limit));
     // Rows and kept keys first: if the database fails here, nothing has changed and the next
     // round reads the same chunk again.
+    List<RotationStep> steps = new ArrayList<>(links.size());
     List<FanoutLink> needRows = new ArrayList<>();
     List<byte[]> keptFor = new ArrayList<>();
     for (FanoutLink link : links) {
-      if (link.visitedBefore(position)) {
-        continue;
-      }
-      if (link.latestUndelivered() != null) {
+      RotationStep step = DeliveryPlan.rotationStep(link, position);
+      steps.add(step);
+      if (step == RotationStep.ROW_BEHIND_EARLIER_COMMANDS) {
         needRows.add(link);
-      } else if (link.keyPosition() > position) {
+      } else if (step == RotationStep.SEND_UNDER_KEPT_KEY) {
         keptFor.add(link.deviceId());
       }
     }
@@ -193,14 +195,19 @@ final class TopicFanoutWalk implements AutoCloseable {
     if (!links.isEmpty()) {
       walkedThrough = links.get(links.size() - 1).deviceId();
     }
-    List<Map.Entry<FanoutLink, Visit>> sends = new ArrayList<>();
-    for (FanoutLink link : links) {
+    List<DeviceSend> sends = new ArrayList<>();
+    for (int i = 0; i < links.size(); i++) {
+      FanoutLink link = links.get(i);
       Visit visit = new Visit(link.deviceId());
       visits.add(visit);
-      if (link.visitedBefore(position) || link.latestUndelivered() != null) {
-        visit.finished = true;
+      RotationStep step = steps.get(i);
+      if (step == RotationStep.SEND) {
+        sends.add(new DeviceSend(link, visit, false, null));
+      } else if (step == RotationStep.SEND_UNDER_KEPT_KEY) {
+        sends.add(
+            new DeviceSend(link, visit, true, keptKeys.get(ByteBuffer.wrap(link.deviceId()))));
       } else {
-        sends.add(Map.entry(link, visit));
+        visit.finished = true;
       }
     }
     unrecorded = visits.size();
@@ -208,31 +215,26 @@ final class TopicFanoutWalk implements AutoCloseable {
       // Protected and sent on the sender thread, while this one reads the next chunk.
       try {
         CompletableFuture<Void> sending =
-            CompletableFuture.runAsync(
-                () ->
-                    sends.forEach(
-                        send ->
-                            send(
-                                send.getKey(),
-                                send.getValue(),
-                                keptKeys.get(ByteBuffer.wrap(send.getKey().deviceId())))),
-                senderThread);
+            CompletableFuture.runAsync(() -> sends.forEach(this::send), senderThread);
         beingSent.add(sending);
         sending.whenComplete((ignored, failure) -> beingSent.remove(sending));
       } catch (RejectedExecutionException e) {
-        sends.forEach(send -> failed(send.getValue(), e));
+        sends.forEach(send -> failed(send.visit(), e));
       }
     }
     return links.size();
   }
 
-  private void send(FanoutLink link, Visit visit, byte[] keptKey) {
+  /** The sender thread. */
+  private void send(DeviceSend send) {
+    FanoutLink link = send.link();
+    Visit visit = send.visit();
     CompletableFuture<Void> sent;
     try {
       byte[] message;
       byte[] key =
-          link.keyPosition() > position
-              ? openKept(link.deviceId(), keptKey)
+          send.underKeptKey()
+              ? openKept(link.deviceId(), send.keptKey())
               : vault.open(link.sealedKey(), SealedColumn.DEVICE_KEY.label(link.deviceId()));
       try {
         message = sender.protect(command, key).message();
@@ -472,6 +474,9 @@ final class TopicFanoutWalk implements AutoCloseable {
       Duration ackTimeout,
       Executor senderThread,
       Runnable wake) {}
+
+  /** A device to send the rotation to, and the key kept for it if it goes under that one. */
+  private record DeviceSend(FanoutLink link, Visit visit, boolean underKeptKey, byte[] keptKey) {}
 
   /** One device of the walk. */
   private static final class Visit {
