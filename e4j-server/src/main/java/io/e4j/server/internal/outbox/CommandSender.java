@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,7 +117,8 @@ final class CommandSender {
           continue;
         }
         if (start == DeliveryPlan.Start.SEND_NOW) {
-          track(row, CompletableFuture.completedFuture(row));
+          // On this thread, like every first send of a round.
+          follow(row, CompletableFuture.completedFuture(row).thenCompose(this::protectAndSend));
         }
         started++;
       }
@@ -166,14 +166,12 @@ final class CommandSender {
   }
 
   /**
-   * Sends {@code row} once {@code turn} completes (at once if it has), and when its outcome comes,
-   * gives it to the recorder and tells the plan, which may release the device's next command.
+   * When the outcome of {@code row}'s {@code send} comes, gives it to the recorder and tells the
+   * plan, which may release the device's next command.
    */
-  private void track(OutboxRow row, CompletableFuture<OutboxRow> turn) {
+  private void follow(OutboxRow row, CompletableFuture<Outcome> send) {
     CompletableFuture<Void> sending =
-        turn.thenCompose(this::protectAndSend)
-            .exceptionally(failure -> Outcome.failed(row, failure))
-            .thenAccept(this::finished);
+        send.exceptionally(failure -> Outcome.failed(row, failure)).thenAccept(this::finished);
     onTheWire.add(sending);
     sending.whenComplete((ignored, failure) -> onTheWire.remove(sending));
   }
@@ -212,6 +210,7 @@ final class CommandSender {
 
   /** Any thread: the send of a row ended. */
   private void finished(Outcome outcome) {
+    erase(outcome.row());
     DeliveryPlan.Next next = plan.finished(outcome.row(), outcome.isDelivered());
     outcomes.add(outcome);
     for (OutboxRow skipped : next.skipped()) {
@@ -224,14 +223,11 @@ final class CommandSender {
     }
   }
 
+  /** Off the transport's thread that completed the previous send: pacing may wait. */
   private void sendNext(OutboxRow row) {
-    CompletableFuture<OutboxRow> turn;
-    try {
-      turn = CompletableFuture.supplyAsync(() -> row, chained);
-    } catch (RejectedExecutionException e) {
-      turn = CompletableFuture.failedFuture(e);
-    }
-    track(row, turn);
+    follow(
+        row,
+        CompletableFuture.completedFuture(row).thenComposeAsync(this::protectAndSend, chained));
   }
 
   private void erase(OutboxRow row) {
