@@ -40,10 +40,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  *       the rotation's position instead.
  *   <li>{@code topic_fanout_keys}: for a rotation, the key a device had when its key changed before
  *       the walk reached it.
+ *   <li>{@code devices.key_position}: the position at which the device's key last changed; a
+ *       rotation committed before it goes under the key kept for it.
  * </ul>
  *
- * Statements are kept word for word across changes: H2 fixes a statement's plan when it first
- * prepares it, and several below are written for the plan they get.
+ * <p>Change statements with care: H2 fixes a statement's plan when it first prepares it, and
+ * several below are written for the plan they get.
  */
 final class OutboxStore {
   private static final int BATCH = 1_000;
