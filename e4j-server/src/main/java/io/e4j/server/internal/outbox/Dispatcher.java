@@ -1,34 +1,15 @@
 package io.e4j.server.internal.outbox;
 
-import io.e4j.core.Commands;
 import io.e4j.server.C2Config;
-import io.e4j.server.C2Exception;
-import io.e4j.server.DeliveryStatus;
-import io.e4j.server.EventType;
-import io.e4j.server.internal.journal.Entry;
 import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.store.Database;
-import io.e4j.server.internal.store.Sql;
 import io.e4j.server.internal.transport.Transport;
-import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,46 +19,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the outbox: one thread reads due commands in ID order, protects each at send time (fresh
- * timestamp), and keeps up to {@code maxInFlight} of them on the wire at once; outcomes are written
- * back in batches. Topic fan-outs (rotations) are walked beside the rows by a {@link
- * TopicFanoutWalk}, one at a time in position order; commands committed after the fan-out being
- * walked wait until it finishes.
+ * Delivers the outbox: one thread reads due commands in ID order and sends those the {@link
+ * DeliveryPlan} lets go (through a {@link CommandSender}), up to {@code maxInFlight} on the wire at
+ * once; outcomes are written back in batches ({@link OutcomeRecorder}). Topic fan-outs (rotations)
+ * are walked beside the rows by a {@link TopicFanoutWalk}, one at a time in position order;
+ * commands committed after the fan-out being walked wait until it finishes.
  *
- * <p>Order per device: a command goes out only when every earlier (lower position) undelivered
- * command of its device is already on its way, and then only after that one is acknowledged; if an
- * earlier one fails, the later ones wait for its retry. A failed command is retried with
- * exponential backoff, without limit: a key update is never dropped. Nothing here is lost by a
- * crash: rows are marked delivered only after the transport acknowledged them, so a restart sends
- * at most a few again, which devices treat as the no-ops they are.
+ * <p>Nothing here is lost by a crash: rows are marked delivered only after the transport
+ * acknowledged them, so a restart sends at most a few again, which devices treat as the no-ops they
+ * are. Failed commands are retried with backoff, without limit: a key update is never dropped.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
   private static final Duration BUSY_POLL = Duration.ofMillis(20);
   private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
-  private static final int MAX_ERROR = 1_000;
-
-  /**
-   * Undelivered rows, in conditions that look rows up by device or ID: written as NOT IN, which no
-   * index serves, because H2 fixes a statement's plan when it first prepares it, often on an empty
-   * outbox, and with "status IN (pending, failed)" then picks the status index and scans every
-   * pending row.
-   */
-  static final String UNDELIVERED = "status NOT IN (:delivered, :cancelled)";
-
-  /** Timestamp (8) and SIV tag (16) of a protected command: equal heads, equal messages. */
-  private static final int PROTECTED_HEAD = 24;
 
   private final Database database;
-  private final Journal journal;
-  private final DeliveryMeter meter;
-  private final Vault vault;
+  private final OutboxStore store = new OutboxStore();
   private final Transport transport;
   private final Clock clock;
   private final C2Config.Delivery settings;
-  private final int maxInFlight;
-  private final Commands.Protector protector = new Commands.Protector();
+  private final DeliveryPlan plan;
+  private final OutcomeRecorder outcomes;
+  private final CommandSender commands;
+  private final TopicFanoutWalk.Parts walkParts;
   private final Thread thread;
 
   /** Sends a device's next command once its previous one is acknowledged, off the I/O threads. */
@@ -88,24 +54,17 @@ public final class Dispatcher implements AutoCloseable {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition signal = lock.newCondition();
-  private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-
-  /** Rows on the wire or with an outcome not yet written: never fetched twice. */
-  private final Set<Long> known = ConcurrentHashMap.newKeySet();
-
-  /** The last command on the wire for each device, which the device's next one waits for. */
-  private final Map<ByteBuffer, CompletableFuture<Outcome>> tails = new ConcurrentHashMap<>();
-
-  /** What each device was sent in the current second, to never send it the same bytes twice. */
-  private final Map<ByteBuffer, RecentSends> recentSends = new ConcurrentHashMap<>();
 
   private volatile boolean running = true;
   private volatile boolean signalled;
   private volatile boolean reconnected;
+
+  /** The last row ID read in this pass over the due rows; 0 to start again from the first. */
   private long cursor;
-  private TopicFanoutWalk fanout;
-  private long sweptSecond;
-  private long nextSendNanos = System.nanoTime();
+
+  /** The rotation being walked, if any. */
+  private TopicFanoutWalk walk;
+
   private Instant nextPurge = Instant.MIN;
 
   public Dispatcher(
@@ -117,13 +76,37 @@ public final class Dispatcher implements AutoCloseable {
       Clock clock,
       C2Config.Delivery settings) {
     this.database = database;
-    this.journal = journal;
-    this.meter = meter;
-    this.vault = vault;
     this.transport = transport;
     this.clock = clock;
     this.settings = settings;
-    this.maxInFlight = Math.min(settings.maxInFlight(), transport.inFlightLimit());
+    this.plan =
+        new DeliveryPlan(Math.min(settings.maxInFlight(), transport.inFlightLimit()), settings);
+    Sender sender = new Sender(transport, clock, settings.ratePerSecond());
+    this.outcomes = new OutcomeRecorder(database, store, journal, meter, clock, plan);
+    this.commands =
+        new CommandSender(
+            database,
+            store,
+            vault,
+            sender,
+            plan,
+            outcomes,
+            settings.ackTimeout(),
+            chained,
+            this::wake);
+    this.walkParts =
+        new TopicFanoutWalk.Parts(
+            database,
+            store,
+            vault,
+            sender,
+            journal,
+            meter,
+            clock,
+            plan.backoff(),
+            settings.ackTimeout(),
+            fanoutSender,
+            this::wake);
     this.thread = new Thread(this::run, "e4j-delivery");
     this.thread.setDaemon(true);
     transport.onReconnected(
@@ -171,504 +154,52 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void step() {
-    writeOutcomes();
-    if (fanout != null && fanout.record(false)) {
-      LOG.info("rotation at position {} delivered", fanout.position());
-      fanout.close();
-      fanout = null;
+    outcomes.write();
+    if (walk != null && walk.record(false)) {
+      LOG.info("rotation at position {} delivered", walk.position());
+      walk.close();
+      walk = null;
     }
     retryFailedAfterReconnection();
     purgeOldRows();
-    long second = clock.instant().getEpochSecond();
-    if (second != sweptSecond) {
-      recentSends.values().removeIf(recent -> recent.second() < second);
-      sweptSecond = second;
-    }
-    long gate = gate();
-    int room = room();
-    if (room <= 0) {
+    plan.newSecond(clock.instant().getEpochSecond());
+    long highWater = highWaterPosition();
+    int capacity = inFlightCapacity();
+    if (capacity <= 0) {
       pause(BUSY_POLL);
       return;
     }
-    List<Row> rows = fetchDue(limitFor(room), gate);
-    boolean reachedEnd = rows.size() < limitFor(room);
+    int limit = plan.batchLimit(capacity);
+    Instant now = clock.instant();
+    List<OutboxRow> rows =
+        database.read(handle -> store.due(handle, cursor, now, highWater, limit));
+    boolean reachedEnd = rows.size() < limit;
     cursor = reachedEnd ? 0 : rows.get(rows.size() - 1).id();
-    int sent = send(rows);
-    int visited = fanout == null ? 0 : fanout.walk(limitFor(room()));
+    int sent = commands.send(rows);
+    int visited = walk == null ? 0 : walk.walk(plan.batchLimit(inFlightCapacity()));
     if (reachedEnd && sent == 0 && visited == 0) {
-      boolean idle = known.isEmpty() && (fanout == null || fanout.sendsInProgress() == 0);
-      pause(idle && fanout == null ? IDLE_POLL : BUSY_POLL);
+      boolean idle = plan.nothingOnTheirWay() && (walk == null || walk.sendsInProgress() == 0);
+      pause(idle && walk == null ? IDLE_POLL : BUSY_POLL);
     }
   }
 
-  private int room() {
-    return maxInFlight - known.size() - (fanout == null ? 0 : fanout.unrecorded());
-  }
-
-  private int limitFor(int room) {
-    int limit = Math.min(room, settings.batchSize());
-    if (settings.ratePerSecond() > 0) {
-      // Paced sends block this thread: take a tenth of a second's worth at a time, so outcomes
-      // are recorded as they come rather than after a long batch.
-      limit = Math.min(limit, Math.max(1, settings.ratePerSecond() / 10));
-    }
-    return limit;
+  private int inFlightCapacity() {
+    return plan.inFlightCapacity(walk == null ? 0 : walk.unrecorded());
   }
 
   /**
-   * The highest position whose rows may go now: that of the earliest unfinished topic fan-out,
-   * which it starts walking if it is not already, or else the last committed position (rows
-   * committed later might come after a fan-out committed meanwhile). Both read in one statement.
+   * The highest position whose rows may go now ({@link DeliveryPlan#highWaterPosition}); starts
+   * walking the earliest unfinished rotation if it is not already.
    */
-  private long gate() {
-    long[] read =
-        database.read(
-            handle ->
-                handle
-                    .createQuery(
-                        "SELECT w.last_position, (SELECT MIN(f.position) FROM topic_fanouts f"
-                            + " WHERE f.finished_at IS NULL) FROM outbox_writer w WHERE w.id = 1")
-                    .map(
-                        (rs, ctx) -> {
-                          long unfinished = rs.getLong(2);
-                          boolean none = rs.wasNull();
-                          return new long[] {rs.getLong(1), none ? -1 : unfinished};
-                        })
-                    .one());
-    long committed = read[0];
-    long earliestFanout = read[1];
-    if (earliestFanout < 0) {
-      return committed;
+  private long highWaterPosition() {
+    OutboxStore.Positions positions = database.read(store::positions);
+    OptionalLong rotation = positions.earliestUnfinishedRotation();
+    if (rotation.isPresent() && walk == null) {
+      walk = TopicFanoutWalk.resume(walkParts, plan.walkChunk(), rotation.getAsLong());
     }
-    if (fanout == null) {
-      fanout =
-          TopicFanoutWalk.resume(
-              this,
-              new TopicFanoutWalk.Parts(
-                  database, vault, transport, journal, meter, clock, settings, fanoutSender),
-              Math.max(1, Math.min(limitFor(maxInFlight), maxInFlight / 4)),
-              earliestFanout);
-    }
-    return Math.min(committed, fanout.position());
-  }
-
-  /** Due pending and failed rows after the cursor, at or before the gate, in ID order. */
-  private List<Row> fetchDue(int limit, long gate) {
-    Instant now = clock.instant();
-    List<Row> rows =
-        database.read(
-            handle -> {
-              List<Row> found = new ArrayList<>();
-              for (DeliveryStatus status : List.of(DeliveryStatus.PENDING, DeliveryStatus.FAILED)) {
-                found.addAll(
-                    handle
-                        .createQuery(
-                            "SELECT o.id, o.position, o.device_id, o.attempts, o.command_id,"
-                                + " o.command_key, d.command_key, EXISTS (SELECT 1"
-                                + " FROM command_outbox e WHERE e.device_id = o.device_id"
-                                + " AND (e.position < o.position"
-                                + " OR (e.position = o.position AND e.id < o.id)) AND e."
-                                + UNDELIVERED
-                                + ")"
-                                + ", c.command_name"
-                                + " FROM command_outbox o LEFT JOIN devices d ON d.id = o.device_id"
-                                + " LEFT JOIN commands c ON c.id = o.command_id"
-                                + " WHERE o.status = :status AND o.id > :cursor"
-                                + " AND o.next_attempt_at <= :now AND o.position <= :gate"
-                                // Ordered by the whole index key, which H2 then reads in order
-                                // instead of sorting every due row for each batch.
-                                + " ORDER BY o.status, o.id LIMIT :limit")
-                        .bind("status", status.name())
-                        .bind("delivered", DeliveryStatus.DELIVERED.name())
-                        .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                        .bind("cursor", cursor)
-                        .bind("now", Sql.at(now))
-                        .bind("gate", gate)
-                        .bind("limit", limit)
-                        .map(
-                            (rs, ctx) ->
-                                new Row(
-                                    rs.getLong(1),
-                                    rs.getLong(2),
-                                    rs.getBytes(3),
-                                    rs.getInt(4),
-                                    rs.getBytes(5),
-                                    rs.getBytes(6),
-                                    rs.getBytes(7),
-                                    rs.getBoolean(8),
-                                    rs.getString(9)))
-                        .list());
-              }
-              return found;
-            });
-    rows.sort(Comparator.comparingLong(Row::id));
-    return rows.size() > limit ? new ArrayList<>(rows.subList(0, limit)) : rows;
-  }
-
-  private int send(List<Row> fetched) {
-    List<Row> sendable = inOrder(fetched);
-    if (sendable.isEmpty()) {
-      return 0;
-    }
-    Map<ByteBuffer, RuntimeException> unreadable = new HashMap<>();
-    Map<ByteBuffer, byte[]> commands = commandsOf(sendable, unreadable);
-    // A value that does not open fails its own row, never the others; the later commands of its
-    // device wait for it.
-    Set<ByteBuffer> stopped = new HashSet<>();
-    int dispatched = 0;
-    try {
-      for (Row row : sendable) {
-        ByteBuffer device = ByteBuffer.wrap(row.deviceId());
-        if (stopped.contains(device)) {
-          continue;
-        }
-        RuntimeException failure = null;
-        byte[] command = commands.get(ByteBuffer.wrap(row.commandId()));
-        byte[] key = null;
-        if (command == null) {
-          failure =
-              unreadable.getOrDefault(
-                  ByteBuffer.wrap(row.commandId()), new IllegalStateException("command not found"));
-        } else {
-          try {
-            key = keyOf(row);
-          } catch (C2Exception e) {
-            failure = e;
-          }
-          if (failure == null && key == null) {
-            failure = new IllegalStateException("device not found");
-          }
-        }
-        if (failure != null) {
-          stopped.add(device);
-          outcomes.add(Outcome.failed(row, failure));
-          continue;
-        }
-        dispatch(row, command.clone(), key);
-        dispatched++;
-      }
-    } finally {
-      commands.values().forEach(command -> Arrays.fill(command, (byte) 0));
-    }
-    return dispatched;
-  }
-
-  /**
-   * The rows of {@code fetched} that may go now: every earlier undelivered command of their device
-   * is already on its way (and they will follow it).
-   */
-  private List<Row> inOrder(List<Row> fetched) {
-    List<Row> fresh = fetched.stream().filter(row -> !known.contains(row.id())).toList();
-    List<Row> behind = fresh.stream().filter(Row::behind).toList();
-    Map<ByteBuffer, List<Place>> undelivered = behind.isEmpty() ? Map.of() : undeliveredOf(behind);
-    Set<Long> addedNow = new HashSet<>();
-    List<Row> sendable = new ArrayList<>();
-    for (Row row : fresh) {
-      Place place = new Place(row.position(), row.id());
-      boolean earlierAllOnTheirWay =
-          !row.behind()
-              || undelivered.getOrDefault(ByteBuffer.wrap(row.deviceId()), List.of()).stream()
-                  .filter(earlier -> earlier.isBefore(place))
-                  .allMatch(
-                      earlier -> known.contains(earlier.id()) || addedNow.contains(earlier.id()));
-      if (earlierAllOnTheirWay) {
-        addedNow.add(row.id());
-        sendable.add(row);
-      }
-    }
-    return sendable;
-  }
-
-  /**
-   * The commands of {@code rows}, opened, by ID; those that do not open go to {@code unreadable}.
-   */
-  private Map<ByteBuffer, byte[]> commandsOf(
-      List<Row> rows, Map<ByteBuffer, RuntimeException> unreadable) {
-    Map<ByteBuffer, byte[]> ids = new HashMap<>();
-    rows.forEach(row -> ids.put(ByteBuffer.wrap(row.commandId()), row.commandId()));
-    Map<ByteBuffer, byte[]> commands = new HashMap<>();
-    database.read(
-        handle -> {
-          handle
-              .createQuery("SELECT id, command FROM commands WHERE id IN (<ids>)")
-              .bindList("ids", List.copyOf(ids.values()))
-              .map((rs, ctx) -> Map.entry(rs.getBytes(1), rs.getBytes(2)))
-              .forEach(
-                  entry -> {
-                    ByteBuffer id = ByteBuffer.wrap(entry.getKey());
-                    try {
-                      commands.put(
-                          id,
-                          vault.open(entry.getValue(), SealedColumn.COMMAND.label(entry.getKey())));
-                    } catch (C2Exception e) {
-                      unreadable.put(id, e);
-                    }
-                  });
-          return null;
-        });
-    return commands;
-  }
-
-  /** The key a row is protected under: pinned to it, or its device's current one. */
-  private byte[] keyOf(Row row) {
-    if (row.pinnedKey() != null) {
-      return vault.open(
-          row.pinnedKey(), SealedColumn.OUTBOX_COMMAND_KEY.label(row.deviceId(), row.id()));
-    }
-    if (row.deviceKey() != null) {
-      return vault.open(row.deviceKey(), SealedColumn.DEVICE_KEY.label(row.deviceId()));
-    }
-    return null;
-  }
-
-  /** For each device of {@code rows}: the places of its undelivered commands. */
-  private Map<ByteBuffer, List<Place>> undeliveredOf(List<Row> rows) {
-    List<byte[]> devices = new ArrayList<>();
-    Set<ByteBuffer> seen = new HashSet<>();
-    for (Row row : rows) {
-      if (seen.add(ByteBuffer.wrap(row.deviceId()))) {
-        devices.add(row.deviceId());
-      }
-    }
-    Map<ByteBuffer, List<Place>> undelivered = new HashMap<>();
-    database.read(
-        handle -> {
-          handle
-              .createQuery(
-                  "SELECT device_id, position, id FROM command_outbox"
-                      + " WHERE device_id IN (<devices>) AND "
-                      + UNDELIVERED)
-              .bindList("devices", devices)
-              .bind("delivered", DeliveryStatus.DELIVERED.name())
-              .bind("cancelled", DeliveryStatus.CANCELLED.name())
-              .map((rs, ctx) -> Map.entry(rs.getBytes(1), new Place(rs.getLong(2), rs.getLong(3))))
-              .forEach(
-                  entry ->
-                      undelivered
-                          .computeIfAbsent(ByteBuffer.wrap(entry.getKey()), d -> new ArrayList<>())
-                          .add(entry.getValue()));
-          return null;
-        });
-    return undelivered;
-  }
-
-  private void dispatch(Row row, byte[] command, byte[] key) {
-    known.add(row.id());
-    ByteBuffer device = ByteBuffer.wrap(row.deviceId());
-    CompletableFuture<Outcome> previous = tails.get(device);
-    CompletableFuture<Outcome> outcome;
-    if (previous == null) {
-      outcome = publish(row, command, key);
-    } else {
-      outcome =
-          previous.thenComposeAsync(
-              earlier ->
-                  earlier.status() == DeliveryStatus.DELIVERED
-                      ? publish(row, command, key)
-                      : skip(row, command, key),
-              chained);
-    }
-    tails.put(device, outcome);
-    outcome.whenComplete(
-        (result, failure) -> {
-          tails.remove(device, outcome);
-          outcomes.add(result != null ? result : Outcome.failed(row, failure));
-          if (known.size() >= maxInFlight || tails.isEmpty()) {
-            wake();
-          }
-        });
-  }
-
-  private CompletableFuture<Outcome> publish(Row row, byte[] command, byte[] key) {
-    pace();
-    Instant now = clock.instant();
-    byte[] message;
-    try {
-      message = protector.protect(command, key, now);
-    } catch (RuntimeException e) {
-      Arrays.fill(command, (byte) 0);
-      Arrays.fill(key, (byte) 0);
-      return CompletableFuture.completedFuture(Outcome.failed(row, e));
-    }
-    if (!firstOfItsKindThisSecond(row.deviceId(), message, now.getEpochSecond())) {
-      // Byte-identical to a command the device got this second (same command, key and
-      // timestamp): its replay protection would drop it. Protect it again in the next second.
-      long wait = 1_000 - now.getNano() / 1_000_000 + 1;
-      Executor nextSecond = CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS, chained);
-      return CompletableFuture.supplyAsync(() -> null, nextSecond)
-          .thenCompose(ignored -> publish(row, command, key));
-    }
-    Arrays.fill(command, (byte) 0);
-    Arrays.fill(key, (byte) 0);
-    return transport
-        .send(row.deviceId(), message)
-        .orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .handle(
-            (ok, failure) ->
-                failure == null ? Outcome.delivered(row) : Outcome.failed(row, failure));
-  }
-
-  /**
-   * Records the timestamp and tag of a command for its device; false if the device already got the
-   * same ones this second. A device's commands go out one at a time, so no two threads record for
-   * the same device at once.
-   */
-  private boolean firstOfItsKindThisSecond(byte[] deviceId, byte[] message, long second) {
-    ByteBuffer head = ByteBuffer.wrap(Arrays.copyOf(message, PROTECTED_HEAD));
-    RecentSends recent =
-        recentSends.compute(
-            ByteBuffer.wrap(deviceId),
-            (device, previous) ->
-                previous == null || previous.second() != second
-                    ? new RecentSends(second, new HashSet<>())
-                    : previous);
-    return recent.heads().add(head);
-  }
-
-  private static CompletableFuture<Outcome> skip(Row row, byte[] command, byte[] key) {
-    Arrays.fill(command, (byte) 0);
-    Arrays.fill(key, (byte) 0);
-    return CompletableFuture.completedFuture(new Outcome(row, DeliveryStatus.PENDING, null));
-  }
-
-  Commands.Protector protector() {
-    return protector;
-  }
-
-  /** Spreads sends out when a rate limit is configured. */
-  void pace() {
-    if (settings.ratePerSecond() <= 0) {
-      return;
-    }
-    synchronized (this) {
-      long now = System.nanoTime();
-      long wait = nextSendNanos - now;
-      nextSendNanos = Math.max(now, nextSendNanos) + 1_000_000_000L / settings.ratePerSecond();
-      if (wait > 0) {
-        try {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-  }
-
-  private void writeOutcomes() {
-    List<Outcome> batch = new ArrayList<>();
-    for (Outcome outcome; (outcome = outcomes.poll()) != null; ) {
-      batch.add(outcome);
-    }
-    if (batch.isEmpty()) {
-      return;
-    }
-    Instant now = clock.instant();
-    long[] delivered =
-        batch.stream()
-            .filter(o -> o.status() == DeliveryStatus.DELIVERED)
-            .mapToLong(o -> o.row().id())
-            .sorted()
-            .toArray();
-    try {
-      database.useTransaction(
-          handle -> {
-            // Fan-outs enqueue consecutive IDs: one statement marks a whole run of them.
-            var deliveredRuns =
-                handle.prepareBatch(
-                    "UPDATE command_outbox SET status = :delivered, attempts = attempts + 1,"
-                        + " delivered_at = :now, last_error = NULL, command_key = NULL"
-                        + " WHERE id BETWEEN :first AND :last AND "
-                        + UNDELIVERED);
-            for (int first = 0, last; first < delivered.length; first = last + 1) {
-              last = first;
-              while (last + 1 < delivered.length && delivered[last + 1] == delivered[last] + 1) {
-                last++;
-              }
-              deliveredRuns
-                  .bind("delivered", DeliveryStatus.DELIVERED.name())
-                  .bind("now", Sql.at(now))
-                  .bind("first", delivered[first])
-                  .bind("last", delivered[last])
-                  .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                  .add();
-            }
-            var failed =
-                handle.prepareBatch(
-                    "UPDATE command_outbox SET status = :failed, attempts = attempts + 1,"
-                        + " last_error = :error, next_attempt_at = :retry"
-                        + " WHERE id = :id AND "
-                        + UNDELIVERED);
-            for (Outcome outcome : batch) {
-              if (outcome.status() == DeliveryStatus.FAILED) {
-                failed
-                    .bind("failed", DeliveryStatus.FAILED.name())
-                    .bind("error", outcome.error())
-                    .bind("retry", Sql.at(now.plus(backoff(outcome.row().attempts() + 1))))
-                    .bind("id", outcome.row().id())
-                    .bind("delivered", DeliveryStatus.DELIVERED.name())
-                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                    .add();
-              }
-            }
-            if (deliveredRuns.size() > 0) {
-              deliveredRuns.execute();
-            }
-            if (failed.size() > 0) {
-              failed.execute();
-            }
-            journal.append(handle, Optional.empty(), events(batch));
-          });
-      journal.committed();
-    } catch (RuntimeException e) {
-      // Kept for the next round: their rows stay out of the fetch until the outcome is recorded.
-      outcomes.addAll(batch);
-      throw e;
-    }
-    long failures = batch.stream().filter(o -> o.status() == DeliveryStatus.FAILED).count();
-    meter.delivered(batch.size() - (int) failures);
-    meter.failed((int) failures);
-    if (failures > 0) {
-      LOG.warn(
-          "{} of {} commands not acknowledged, will retry: {}",
-          failures,
-          batch.size(),
-          batch.stream()
-              .filter(o -> o.status() == DeliveryStatus.FAILED)
-              .findFirst()
-              .orElseThrow()
-              .error());
-    }
-    batch.forEach(outcome -> known.remove(outcome.row().id()));
-  }
-
-  /** Each delivery, and each command's first failure (its retries are not events). */
-  private static List<Entry> events(List<Outcome> batch) {
-    List<Entry> events = new ArrayList<>();
-    for (Outcome outcome : batch) {
-      Row row = outcome.row();
-      if (outcome.status() == DeliveryStatus.DELIVERED) {
-        events.add(
-            new Entry(
-                EventType.COMMAND_DELIVERED,
-                row.deviceId(),
-                null,
-                null,
-                row.commandName(),
-                0,
-                "position " + row.position()));
-      } else if (row.attempts() == 0) {
-        events.add(
-            new Entry(
-                EventType.COMMAND_FAILED,
-                row.deviceId(),
-                null,
-                null,
-                row.commandName(),
-                0,
-                outcome.error()));
-      }
-    }
-    return events;
+    return DeliveryPlan.highWaterPosition(
+        positions.lastCommitted(),
+        rotation.isPresent() ? OptionalLong.of(walk.position()) : OptionalLong.empty());
   }
 
   /**
@@ -681,28 +212,10 @@ public final class Dispatcher implements AutoCloseable {
     }
     reconnected = false;
     Instant now = clock.instant();
-    int due =
-        database.inTransaction(
-            handle ->
-                handle
-                    .createUpdate(
-                        "UPDATE command_outbox SET next_attempt_at = :now"
-                            + " WHERE status = :failed AND next_attempt_at > :now")
-                    .bind("now", Sql.at(now))
-                    .bind("failed", DeliveryStatus.FAILED.name())
-                    .execute());
+    int due = database.inTransaction(handle -> store.retryFailedNow(handle, now));
     if (due > 0) {
       LOG.info("{} failed commands retried now that {} is back", due, transport.describe());
     }
-  }
-
-  /** 1 s, 2 s, 4 s, ... up to the configured maximum. */
-  Duration backoff(int attempts) {
-    Duration delay = settings.retryMin();
-    for (int i = 1; i < attempts && delay.compareTo(settings.retryMax()) < 0; i++) {
-      delay = delay.multipliedBy(2);
-    }
-    return delay.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : delay;
   }
 
   private void purgeOldRows() {
@@ -712,39 +225,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     nextPurge = now.plus(PURGE_EVERY);
     Instant before = now.minus(settings.retention());
-    int purged =
-        database.inTransaction(
-            handle -> {
-              int rows =
-                  handle
-                      .createUpdate(
-                          "DELETE FROM command_outbox WHERE status IN (:delivered, :cancelled)"
-                              + " AND created_at < :before")
-                      .bind("delivered", DeliveryStatus.DELIVERED.name())
-                      .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                      .bind("before", Sql.at(before))
-                      .execute();
-              rows +=
-                  handle
-                      .createUpdate(
-                          "DELETE FROM topic_fanouts WHERE finished_at IS NOT NULL"
-                              + " AND created_at < :before")
-                      .bind("before", Sql.at(before))
-                      .execute();
-              // A command is as old as its rows; one still undelivered keeps it.
-              handle
-                  .createUpdate(
-                      "DELETE FROM commands WHERE created_at < :before AND id NOT IN"
-                          + " (SELECT command_id FROM command_outbox"
-                          + " WHERE status IN (:pending, :failed))"
-                          + " AND id NOT IN (SELECT command_id FROM topic_fanouts"
-                          + " WHERE finished_at IS NULL)")
-                  .bind("before", Sql.at(before))
-                  .bind("pending", DeliveryStatus.PENDING.name())
-                  .bind("failed", DeliveryStatus.FAILED.name())
-                  .execute();
-              return rows;
-            });
+    int purged = database.inTransaction(handle -> store.purge(handle, before));
     if (purged > 0) {
       LOG.info("purged {} finished commands older than {}", purged, settings.retention());
     }
@@ -767,29 +248,27 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Waits for the commands on the wire, then records their outcomes. */
   private void drain() {
-    CompletableFuture<?>[] onTheWire = tails.values().toArray(CompletableFuture[]::new);
     try {
-      CompletableFuture.allOf(onTheWire)
-          .get(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      if (fanout != null) {
-        fanout.awaitSends(settings.ackTimeout());
+      commands.awaitSends(settings.ackTimeout());
+      if (walk != null) {
+        walk.awaitSends(settings.ackTimeout());
       }
     } catch (Exception e) {
       LOG.warn(
           "{} commands still unacknowledged at shutdown; they are resent at the next start",
-          tails.size() + (fanout == null ? 0 : fanout.sendsInProgress()));
+          commands.sendsInProgress() + (walk == null ? 0 : walk.sendsInProgress()));
     }
     try {
-      writeOutcomes();
-      if (fanout != null) {
-        fanout.record(true);
+      outcomes.write();
+      if (walk != null) {
+        walk.record(true);
       }
     } catch (RuntimeException e) {
       LOG.warn(
           "could not record the last outcomes; those commands are resent at the next start", e);
     } finally {
-      if (fanout != null) {
-        fanout.close();
+      if (walk != null) {
+        walk.close();
       }
     }
   }
@@ -806,51 +285,8 @@ public final class Dispatcher implements AutoCloseable {
     }
     chained.shutdownNow();
     fanoutSender.shutdownNow();
-  }
-
-  private record RecentSends(long second, Set<ByteBuffer> heads) {}
-
-  /** Where a command is in its device's order: by position, then ID. */
-  private record Place(long position, long id) {
-    boolean isBefore(Place other) {
-      return position < other.position || (position == other.position && id < other.id);
+    if (!thread.isAlive()) {
+      commands.close();
     }
-  }
-
-  /**
-   * An outbox row as fetched: its pinned key and its device's key still sealed; {@code behind} if
-   * an earlier command of its device is undelivered.
-   */
-  private record Row(
-      long id,
-      long position,
-      byte[] deviceId,
-      int attempts,
-      byte[] commandId,
-      byte[] pinnedKey,
-      byte[] deviceKey,
-      boolean behind,
-      String commandName) {}
-
-  private record Outcome(Row row, DeliveryStatus status, String error) {
-    static Outcome delivered(Row row) {
-      return new Outcome(row, DeliveryStatus.DELIVERED, null);
-    }
-
-    static Outcome failed(Row row, Throwable failure) {
-      return new Outcome(row, DeliveryStatus.FAILED, describe(failure));
-    }
-  }
-
-  /** A failure as recorded in an outbox row: its cause's class and message, bounded. */
-  static String describe(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null
-        && (cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof java.util.concurrent.ExecutionException)) {
-      cause = cause.getCause();
-    }
-    String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    return message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) : message;
   }
 }

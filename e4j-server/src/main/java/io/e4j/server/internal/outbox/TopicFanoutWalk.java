@@ -1,14 +1,11 @@
 package io.e4j.server.internal.outbox;
 
-import io.e4j.core.Commands;
-import io.e4j.server.C2Config;
 import io.e4j.server.DeliveryStatus;
 import io.e4j.server.EventType;
 import io.e4j.server.internal.journal.Entry;
 import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.outbox.DeliveryPlan.RotationStep;
 import io.e4j.server.internal.store.Database;
-import io.e4j.server.internal.store.Sql;
-import io.e4j.server.internal.transport.Transport;
 import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
 import java.nio.ByteBuffer;
@@ -20,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +30,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * which the dispatcher then orders like any other: one with earlier commands still undelivered, and
  * one whose send failed (retried with backoff like any row). Devices linked after the fan-out are
  * not in its audience; a device whose key changed after it gets the command under the key it had,
- * kept for the walk by {@link OutboxWriter#keyChanging}.
+ * kept for the walk by {@link OutboxWriter#keyChanging}. Which of these a device is, {@link
+ * DeliveryPlan#rotationStep} decides.
  *
  * <p>Progress is persisted as "done through device X" once every device up to X is acknowledged or
  * has its row: after a crash the walk resumes there and sends the devices after X again, which they
@@ -61,43 +57,17 @@ final class TopicFanoutWalk implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicFanoutWalk.class);
   private static final byte[] BEFORE_EVERY_DEVICE = new byte[0];
 
-  private static final String LINKS =
-      "SELECT l.device_id, l.linked_position, d.key_position, d.command_key, %s"
-          + " FROM device_topics l JOIN devices d ON d.id = l.device_id"
-          + " WHERE l.topic_id = :topic AND l.device_id > :after%s"
-          // Ordered by the link index's whole key, which H2 then reads in order instead of
-          // sorting every remaining link for each chunk.
-          + " ORDER BY l.topic_id, l.device_id LIMIT :limit";
-
-  /**
-   * PostgreSQL merge-joins the links with the devices' index, which it scans from the first device
-   * unless told where to start (a chunk half-way through 100,000 devices read 50,000 index
-   * entries); the same bound makes H2 5 times slower.
-   */
-  private static final String DEVICES_AFTER = " AND d.id > :after";
-
-  /**
-   * The latest position at or before the fan-out's where the device has an undelivered row: the
-   * fan-out's own if the device already has its row for it, an earlier one if it must get one.
-   */
-  private static final String LATEST_UNDELIVERED =
-      "(SELECT MAX(e.position) FROM command_outbox e WHERE e.device_id = l.device_id"
-          + " AND e.position <= :position AND e."
-          + Dispatcher.UNDELIVERED
-          + ")";
-
   private final Database database;
+  private final OutboxStore store;
   private final Journal journal;
   private final DeliveryMeter meter;
   private final Vault vault;
-  private final Transport transport;
+  private final Sender sender;
   private final Clock clock;
-  private final C2Config.Delivery settings;
-  private final Commands.Protector protector;
-  private final Runnable pace;
+  private final Backoff backoff;
+  private final Duration ackTimeout;
+  private final Executor senderThread;
   private final Runnable wake;
-  private final IntFunction<Duration> backoff;
-  private final Executor sender;
 
   /**
    * Devices per chunk at least, while sends are on the wire: a round trip to the database and a
@@ -105,13 +75,10 @@ final class TopicFanoutWalk implements AutoCloseable {
    */
   private final int chunk;
 
+  private final Fanout fanout;
   private final long position;
-  private final byte[] topicId;
-  private final String topic;
-  private final byte[] commandId;
-  private final String commandName;
   private final byte[] command;
-  private final String linksQuery;
+  private final OutboxStore.LinkQuery linkQuery;
 
   private byte[] walkedThrough;
   private boolean walked;
@@ -138,85 +105,43 @@ final class TopicFanoutWalk implements AutoCloseable {
   private final Set<CompletableFuture<?>> beingSent = ConcurrentHashMap.newKeySet();
 
   private TopicFanoutWalk(
-      Dispatcher dispatcher,
-      Parts parts,
-      int chunk,
-      Fanout fanout,
-      byte[] command,
-      boolean earlierRowsMayExist) {
+      Parts parts, int chunk, Fanout fanout, byte[] command, boolean earlierRowsMayExist) {
     this.database = parts.database();
+    this.store = parts.store();
     this.journal = parts.journal();
     this.meter = parts.meter();
     this.vault = parts.vault();
-    this.transport = parts.transport();
-    this.clock = parts.clock();
-    this.settings = parts.settings();
     this.sender = parts.sender();
-    this.protector = dispatcher.protector();
-    this.pace = dispatcher::pace;
-    this.wake = dispatcher::wake;
-    this.backoff = dispatcher::backoff;
+    this.clock = parts.clock();
+    this.backoff = parts.backoff();
+    this.ackTimeout = parts.ackTimeout();
+    this.senderThread = parts.senderThread();
+    this.wake = parts.wake();
     this.chunk = chunk;
     this.persistedAt = clock.instant();
+    this.fanout = fanout;
     this.position = fanout.position();
-    this.topicId = fanout.topicId();
-    this.topic = fanout.topic();
-    this.commandId = fanout.commandId();
-    this.commandName = fanout.commandName();
     this.command = command;
     this.walkedThrough = fanout.doneThrough() == null ? BEFORE_EVERY_DEVICE : fanout.doneThrough();
     // Rows at or before this position only get delivered while the fan-out runs, never enqueued
     // (later commands wait for it): if there are none now, no device needs the per-device probe.
-    this.linksQuery =
-        String.format(
-            LINKS,
-            earlierRowsMayExist ? LATEST_UNDELIVERED : "CAST(NULL AS BIGINT)",
-            database.isH2() ? "" : DEVICES_AFTER);
+    this.linkQuery = store.linkQuery(database, earlierRowsMayExist);
   }
 
   /** The fan-out at {@code position}, ready to walk from where it was left. */
-  static TopicFanoutWalk resume(Dispatcher dispatcher, Parts parts, int chunk, long position) {
+  static TopicFanoutWalk resume(Parts parts, int chunk, long position) {
     Vault vault = parts.vault();
     return parts
         .database()
         .read(
             handle -> {
-              Fanout fanout =
-                  handle
-                      .createQuery(
-                          "SELECT f.position, f.topic_id, t.name, f.command_id, f.command_name,"
-                              + " f.done_through, c.command"
-                              + " FROM topic_fanouts f JOIN commands c ON c.id = f.command_id"
-                              + " LEFT JOIN topics t ON t.id = f.topic_id"
-                              + " WHERE f.position = ?")
-                      .bind(0, position)
-                      .map(
-                          (rs, ctx) ->
-                              new Fanout(
-                                  rs.getLong(1),
-                                  rs.getBytes(2),
-                                  rs.getString(3),
-                                  rs.getBytes(4),
-                                  rs.getString(5),
-                                  rs.getBytes(6),
-                                  rs.getBytes(7)))
-                      .one();
+              OutboxStore store = parts.store();
+              Fanout fanout = store.fanout(handle, position);
               byte[] command =
                   vault.open(
                       fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
-              boolean earlierRowsMayExist =
-                  handle
-                          .createQuery(
-                              "SELECT COUNT(*) FROM (SELECT 1 FROM command_outbox WHERE status IN"
-                                  + " (:pending, :failed) AND position <= :position LIMIT 1) e")
-                          .bind("pending", DeliveryStatus.PENDING.name())
-                          .bind("failed", DeliveryStatus.FAILED.name())
-                          .bind("position", position)
-                          .mapTo(Integer.class)
-                          .one()
-                      > 0;
-              return new TopicFanoutWalk(
-                  dispatcher, parts, chunk, fanout, command, earlierRowsMayExist);
+              boolean earlierRowsMayExist = store.undeliveredAtOrBefore(handle, position);
+              return new TopicFanoutWalk(parts, chunk, fanout, command, earlierRowsMayExist);
             });
   }
 
@@ -239,37 +164,19 @@ final class TopicFanoutWalk implements AutoCloseable {
     if (walked || limit <= 0 || (limit < chunk && sendsInProgress() > 0)) {
       return 0;
     }
-    List<Link> links =
-        database.read(
-            handle ->
-                handle
-                    .createQuery(linksQuery)
-                    .bind("topic", topicId)
-                    .bind("after", walkedThrough)
-                    .bind("position", position)
-                    .bind("delivered", DeliveryStatus.DELIVERED.name())
-                    .bind("cancelled", DeliveryStatus.CANCELLED.name())
-                    .bind("limit", limit)
-                    .map(
-                        (rs, ctx) ->
-                            new Link(
-                                rs.getBytes(1),
-                                rs.getLong(2),
-                                rs.getLong(3),
-                                rs.getBytes(4),
-                                (Long) rs.getObject(5, Long.class)))
-                    .list());
+    List<FanoutLink> links =
+        database.read(handle -> store.links(handle, linkQuery, fanout, walkedThrough, limit));
     // Rows and kept keys first: if the database fails here, nothing has changed and the next
     // round reads the same chunk again.
-    List<Link> needRows = new ArrayList<>();
+    List<RotationStep> steps = new ArrayList<>(links.size());
+    List<FanoutLink> needRows = new ArrayList<>();
     List<byte[]> keptFor = new ArrayList<>();
-    for (Link link : links) {
-      if (link.visitedBefore(position)) {
-        continue;
-      }
-      if (link.latestUndelivered() != null) {
+    for (FanoutLink link : links) {
+      RotationStep step = DeliveryPlan.rotationStep(link, position);
+      steps.add(step);
+      if (step == RotationStep.ROW_BEHIND_EARLIER_COMMANDS) {
         needRows.add(link);
-      } else if (link.keyPosition() > position) {
+      } else if (step == RotationStep.SEND_UNDER_KEPT_KEY) {
         keptFor.add(link.deviceId());
       }
     }
@@ -277,8 +184,8 @@ final class TopicFanoutWalk implements AutoCloseable {
       Instant now = clock.instant();
       database.useTransaction(
           handle -> {
-            OutboxWriter.takeLock(handle);
-            for (Link link : needRows) {
+            store.takePositions(handle, 1);
+            for (FanoutLink link : needRows) {
               enqueue(handle, link.deviceId(), DeliveryStatus.PENDING, null, now);
             }
           });
@@ -288,14 +195,19 @@ final class TopicFanoutWalk implements AutoCloseable {
     if (!links.isEmpty()) {
       walkedThrough = links.get(links.size() - 1).deviceId();
     }
-    List<Map.Entry<Link, Visit>> sends = new ArrayList<>();
-    for (Link link : links) {
+    List<DeviceSend> sends = new ArrayList<>();
+    for (int i = 0; i < links.size(); i++) {
+      FanoutLink link = links.get(i);
       Visit visit = new Visit(link.deviceId());
       visits.add(visit);
-      if (link.visitedBefore(position) || link.latestUndelivered() != null) {
-        visit.finished = true;
+      RotationStep step = steps.get(i);
+      if (step == RotationStep.SEND) {
+        sends.add(new DeviceSend(link, visit, false, null));
+      } else if (step == RotationStep.SEND_UNDER_KEPT_KEY) {
+        sends.add(
+            new DeviceSend(link, visit, true, keptKeys.get(ByteBuffer.wrap(link.deviceId()))));
       } else {
-        sends.add(Map.entry(link, visit));
+        visit.finished = true;
       }
     }
     unrecorded = visits.size();
@@ -303,40 +215,34 @@ final class TopicFanoutWalk implements AutoCloseable {
       // Protected and sent on the sender thread, while this one reads the next chunk.
       try {
         CompletableFuture<Void> sending =
-            CompletableFuture.runAsync(
-                () ->
-                    sends.forEach(
-                        send ->
-                            send(
-                                send.getKey(),
-                                send.getValue(),
-                                keptKeys.get(ByteBuffer.wrap(send.getKey().deviceId())))),
-                sender);
+            CompletableFuture.runAsync(() -> sends.forEach(this::send), senderThread);
         beingSent.add(sending);
         sending.whenComplete((ignored, failure) -> beingSent.remove(sending));
       } catch (RejectedExecutionException e) {
-        sends.forEach(send -> failed(send.getValue(), e));
+        sends.forEach(send -> failed(send.visit(), e));
       }
     }
     return links.size();
   }
 
-  private void send(Link link, Visit visit, byte[] keptKey) {
+  /** The sender thread. */
+  private void send(DeviceSend send) {
+    FanoutLink link = send.link();
+    Visit visit = send.visit();
     CompletableFuture<Void> sent;
     try {
       byte[] message;
       byte[] key =
-          link.keyPosition() > position
-              ? openKept(link.deviceId(), keptKey)
+          send.underKeptKey()
+              ? openKept(link.deviceId(), send.keptKey())
               : vault.open(link.sealedKey(), SealedColumn.DEVICE_KEY.label(link.deviceId()));
       try {
-        pace.run();
-        message = protector.protect(command, key, clock.instant());
+        message = sender.protect(command, key).message();
       } finally {
         Arrays.fill(key, (byte) 0);
       }
       visit.sentAtNanos = System.nanoTime();
-      sent = transport.send(link.deviceId(), message);
+      sent = sender.publish(link.deviceId(), message);
     } catch (RuntimeException e) {
       failed(visit, e);
       return;
@@ -370,26 +276,13 @@ final class TopicFanoutWalk implements AutoCloseable {
   /** Any thread. */
   private void failed(Visit visit, Throwable failure) {
     meter.failed(1);
-    visit.error = Dispatcher.describe(failure);
+    visit.error = Outcome.describe(failure);
     failures.add(visit);
   }
 
   /** The keys kept for this fan-out for {@code devices} whose key changed since it was made. */
   private Map<ByteBuffer, byte[]> keptKeys(List<byte[]> devices) {
-    Map<ByteBuffer, byte[]> kept = new HashMap<>();
-    database.read(
-        handle -> {
-          handle
-              .createQuery(
-                  "SELECT device_id, command_key FROM topic_fanout_keys"
-                      + " WHERE fanout_position = :position AND device_id IN (<devices>)")
-              .bind("position", position)
-              .bindList("devices", devices)
-              .map((rs, ctx) -> Map.entry(rs.getBytes(1), rs.getBytes(2)))
-              .forEach(entry -> kept.put(ByteBuffer.wrap(entry.getKey()), entry.getValue()));
-          return null;
-        });
-    return kept;
+    return database.read(handle -> store.keptKeys(handle, position, devices));
   }
 
   /**
@@ -435,7 +328,7 @@ final class TopicFanoutWalk implements AutoCloseable {
           handle -> {
             List<Entry> events = new ArrayList<>();
             if (!failed.isEmpty()) {
-              OutboxWriter.takeLock(handle);
+              store.takePositions(handle, 1);
               for (Visit visit : failed) {
                 enqueue(handle, visit.deviceId, DeliveryStatus.FAILED, visit.error, at);
                 events.add(
@@ -443,32 +336,25 @@ final class TopicFanoutWalk implements AutoCloseable {
                         EventType.COMMAND_FAILED,
                         visit.deviceId,
                         null,
-                        topic,
-                        commandName,
+                        fanout.topic(),
+                        fanout.commandName(),
                         0,
                         visit.error));
               }
             }
             if (through != null) {
-              handle.execute(
-                  "UPDATE topic_fanouts SET done_through = ? WHERE position = ?",
-                  through,
-                  position);
+              store.doneThrough(handle, position, through);
             }
             if (finishing) {
-              handle.execute(
-                  "UPDATE topic_fanouts SET finished_at = ? WHERE position = ?",
-                  Sql.at(at),
-                  position);
-              handle.execute("DELETE FROM topic_fanout_keys WHERE fanout_position = ?", position);
+              store.finish(handle, position, at);
               events.add(
                   new Entry(
                       EventType.COMMAND_DELIVERED,
                       null,
                       null,
-                      topic,
-                      commandName,
-                      audience(handle),
+                      fanout.topic(),
+                      fanout.commandName(),
+                      store.audience(handle, fanout),
                       "rotation at position " + position));
             }
             journal.append(handle, Optional.empty(), events);
@@ -492,24 +378,13 @@ final class TopicFanoutWalk implements AutoCloseable {
     return finishing;
   }
 
-  /** The devices linked to the topic before the fan-out: those it was for, less those unlinked. */
-  private long audience(Handle handle) {
-    return handle
-        .createQuery(
-            "SELECT COUNT(*) FROM device_topics WHERE topic_id = ? AND linked_position < ?")
-        .bind(0, topicId)
-        .bind(1, position)
-        .mapTo(Long.class)
-        .one();
-  }
-
   /**
    * Fails the sends not acknowledged within the timeout. Checked here, oldest first, rather than
    * with a timer for each of 100,000 sends.
    */
   private void expireUnacknowledged() {
     long now = System.nanoTime();
-    long timeout = settings.ackTimeout().toNanos();
+    long timeout = ackTimeout.toNanos();
     for (Visit visit : visits) {
       CompletableFuture<Void> sent = visit.sent;
       if (sent == null || sent.isDone()) {
@@ -518,8 +393,7 @@ final class TopicFanoutWalk implements AutoCloseable {
       if (now - visit.sentAtNanos < timeout) {
         break;
       }
-      sent.completeExceptionally(
-          new TimeoutException("not acknowledged within " + settings.ackTimeout()));
+      sent.completeExceptionally(new TimeoutException("not acknowledged within " + ackTimeout));
     }
   }
 
@@ -539,56 +413,25 @@ final class TopicFanoutWalk implements AutoCloseable {
    */
   private void enqueue(
       Handle handle, byte[] deviceId, DeliveryStatus status, String error, Instant now) {
-    boolean exists =
-        handle
-                .createQuery("SELECT COUNT(*) FROM devices WHERE id = ?")
-                .bind(0, deviceId)
-                .mapTo(Integer.class)
-                .one()
-            > 0;
-    if (!exists) {
+    if (!store.deviceExists(handle, deviceId)) {
       return;
     }
     boolean failed = status == DeliveryStatus.FAILED;
-    handle
-        .createUpdate(
-            "INSERT INTO command_outbox (device_id, position, command_id, status, attempts,"
-                + " last_error, created_at, next_attempt_at)"
-                + " VALUES (:device, :position, :command, :status, :attempts, :error, :now,"
-                + " :next)")
-        .bind("device", deviceId)
-        .bind("position", position)
-        .bind("command", commandId)
-        .bind("status", status.name())
-        .bind("attempts", failed ? 1 : 0)
-        .bind("error", error)
-        .bind("now", Sql.at(now))
-        .bind("next", Sql.at(failed ? now.plus(backoff.apply(1)) : now))
-        .execute();
-    // The writer lock keeps other transactions from adding rows meanwhile.
     long id =
-        handle
-            .createQuery("SELECT MAX(id) FROM command_outbox WHERE device_id = ? AND position = ?")
-            .bind(0, deviceId)
-            .bind(1, position)
-            .mapTo(Long.class)
-            .one();
-    Optional<byte[]> kept =
-        handle
-            .createQuery(
-                "SELECT command_key FROM topic_fanout_keys"
-                    + " WHERE fanout_position = ? AND device_id = ?")
-            .bind(0, position)
-            .bind(1, deviceId)
-            .mapTo(byte[].class)
-            .findFirst();
+        store.insertFanoutRow(
+            handle,
+            fanout,
+            deviceId,
+            status,
+            error,
+            now,
+            failed ? now.plus(backoff.after(1)) : now);
+    Optional<byte[]> kept = store.keptKey(handle, position, deviceId);
     if (kept.isPresent()) {
       byte[] key = openKept(deviceId, kept.get());
       try {
-        handle.execute(
-            "UPDATE command_outbox SET command_key = ? WHERE id = ?",
-            vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, id)),
-            id);
+        store.pinKey(
+            handle, id, vault.seal(key, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, id)));
       } finally {
         Arrays.fill(key, (byte) 0);
       }
@@ -615,16 +458,25 @@ final class TopicFanoutWalk implements AutoCloseable {
     Arrays.fill(command, (byte) 0);
   }
 
-  /** What the dispatcher delivers with. */
+  /**
+   * What a walk works with: {@code senderThread} protects and sends its chunks, {@code wake} tells
+   * the dispatcher that acknowledgements came.
+   */
   record Parts(
       Database database,
+      OutboxStore store,
       Vault vault,
-      Transport transport,
+      Sender sender,
       Journal journal,
       DeliveryMeter meter,
       Clock clock,
-      C2Config.Delivery settings,
-      Executor sender) {}
+      Backoff backoff,
+      Duration ackTimeout,
+      Executor senderThread,
+      Runnable wake) {}
+
+  /** A device to send the rotation to, and the key kept for it if it goes under that one. */
+  private record DeviceSend(FanoutLink link, Visit visit, boolean underKeptKey, byte[] keptKey) {}
 
   /** One device of the walk. */
   private static final class Visit {
@@ -644,37 +496,4 @@ final class TopicFanoutWalk implements AutoCloseable {
       this.deviceId = deviceId;
     }
   }
-
-  /**
-   * A link as the walk reads it, with the device's key still sealed; {@code latestUndelivered}: the
-   * position of the device's latest undelivered row at or before the fan-out's, if any.
-   */
-  private record Link(
-      byte[] deviceId,
-      long linkedPosition,
-      long keyPosition,
-      byte[] sealedKey,
-      Long latestUndelivered) {
-
-    /**
-     * Linked after the fan-out at {@code position} (the link sent the key), or already given its
-     * row for it: nothing to do.
-     */
-    boolean visitedBefore(long position) {
-      return linkedPosition > position
-          || (latestUndelivered != null && latestUndelivered == position);
-    }
-  }
-
-  /**
-   * @param topic the topic's name; null if it was removed since
-   */
-  private record Fanout(
-      long position,
-      byte[] topicId,
-      String topic,
-      byte[] commandId,
-      String commandName,
-      byte[] doneThrough,
-      byte[] sealedCommand) {}
 }
