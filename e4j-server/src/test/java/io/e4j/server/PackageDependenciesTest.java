@@ -58,7 +58,5 @@ class PackageDependenciesTest {
           .that()
           .resideOutsideOfPackages("io.e4j.server.internal.store", "io.e4j.server.internal.outbox")
           .should()
-          .callMethod(Database.class, "dialect")
-          .orShould()
-          .callMethod(Database.class, "isH2");
+          .callMethod(Database.class, "dialect");
 }

@@ -9,6 +9,7 @@ import org.jdbi.v3.core.Handle;
 /** What the outbox tells of deliveries: a device's recent commands, and how many wait. */
 public final class Deliveries {
   private static final OutboxStore STORE = new OutboxStore();
+  private static final RotationStore ROTATIONS = new RotationStore();
 
   private Deliveries() {}
 
@@ -19,7 +20,7 @@ public final class Deliveries {
    */
   public static List<Delivery> ofDevice(Handle handle, byte[] deviceId, int limit) {
     List<Delivery> deliveries = new ArrayList<>(STORE.rowsOf(handle, deviceId, limit));
-    deliveries.addAll(STORE.rotationsOf(handle, deviceId, limit));
+    deliveries.addAll(ROTATIONS.rotationsOf(handle, deviceId, limit));
     deliveries.sort(Comparator.comparingLong(Delivery::position).reversed());
     return List.copyOf(deliveries.subList(0, Math.min(limit, deliveries.size())));
   }

@@ -34,6 +34,7 @@ public final class OutboxWriter {
   };
 
   private final OutboxStore store;
+  private final RotationStore rotations = new RotationStore();
   private final Vault vault;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -138,7 +139,8 @@ public final class OutboxWriter {
     long position = lock(handle);
     OffsetDateTime now = Sql.at(clock.instant());
     String name = name(command);
-    store.insertRotation(handle, position, topicId, storeCommand(handle, command, now), name, now);
+    rotations.insertRotation(
+        handle, position, topicId, storeCommand(handle, command, now), name, now);
   }
 
   /**
@@ -152,7 +154,7 @@ public final class OutboxWriter {
         handle,
         deviceId,
         row -> vault.seal(currentKey, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, row)));
-    store.keepForRotationsAhead(
+    rotations.keepForRotationsAhead(
         handle,
         deviceId,
         fanout -> vault.seal(currentKey, SealedColumn.FANOUT_COMMAND_KEY.label(deviceId, fanout)));
@@ -169,7 +171,7 @@ public final class OutboxWriter {
         handle,
         (sealedKey, deviceId, row) ->
             resealed(sealedKey, deviceId, SealedColumn.OUTBOX_COMMAND_KEY, row));
-    store.keepEveryKeyForRotationsAhead(
+    rotations.keepEveryKeyForRotationsAhead(
         handle,
         (sealedKey, deviceId, fanout) ->
             resealed(sealedKey, deviceId, SealedColumn.FANOUT_COMMAND_KEY, fanout));

@@ -59,6 +59,7 @@ final class TopicFanoutWalk implements AutoCloseable {
 
   private final Database database;
   private final OutboxStore store;
+  private final RotationStore rotations = new RotationStore();
   private final Journal journal;
   private final DeliveryMeter meter;
   private final Vault vault;
@@ -78,7 +79,7 @@ final class TopicFanoutWalk implements AutoCloseable {
   private final Fanout fanout;
   private final long position;
   private final byte[] command;
-  private final OutboxStore.LinkQuery linkQuery;
+  private final RotationStore.LinkQuery linkQuery;
 
   private byte[] walkedThrough;
   private boolean walked;
@@ -125,7 +126,7 @@ final class TopicFanoutWalk implements AutoCloseable {
     this.walkedThrough = fanout.doneThrough() == null ? BEFORE_EVERY_DEVICE : fanout.doneThrough();
     // Rows at or before this position only get delivered while the fan-out runs, never enqueued
     // (later commands wait for it): if there are none now, no device needs the per-device probe.
-    this.linkQuery = store.linkQuery(database, earlierRowsMayExist);
+    this.linkQuery = rotations.linkQuery(database, earlierRowsMayExist);
   }
 
   /** The fan-out at {@code position}, ready to walk from where it was left. */
@@ -135,12 +136,12 @@ final class TopicFanoutWalk implements AutoCloseable {
         .database()
         .read(
             handle -> {
-              OutboxStore store = parts.store();
-              Fanout fanout = store.fanout(handle, position);
+              RotationStore rotations = new RotationStore();
+              Fanout fanout = rotations.fanout(handle, position);
               byte[] command =
                   vault.open(
                       fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
-              boolean earlierRowsMayExist = store.undeliveredAtOrBefore(handle, position);
+              boolean earlierRowsMayExist = rotations.undeliveredAtOrBefore(handle, position);
               return new TopicFanoutWalk(parts, chunk, fanout, command, earlierRowsMayExist);
             });
   }
@@ -165,7 +166,7 @@ final class TopicFanoutWalk implements AutoCloseable {
       return 0;
     }
     List<FanoutLink> links =
-        database.read(handle -> store.links(handle, linkQuery, fanout, walkedThrough, limit));
+        database.read(handle -> rotations.links(handle, linkQuery, fanout, walkedThrough, limit));
     // Rows and kept keys first: if the database fails here, nothing has changed and the next
     // round reads the same chunk again.
     List<RotationStep> steps = new ArrayList<>(links.size());
@@ -282,7 +283,7 @@ final class TopicFanoutWalk implements AutoCloseable {
 
   /** The keys kept for this fan-out for {@code devices} whose key changed since it was made. */
   private Map<ByteBuffer, byte[]> keptKeys(List<byte[]> devices) {
-    return database.read(handle -> store.keptKeys(handle, position, devices));
+    return database.read(handle -> rotations.keptKeys(handle, position, devices));
   }
 
   /**
@@ -343,10 +344,10 @@ final class TopicFanoutWalk implements AutoCloseable {
               }
             }
             if (through != null) {
-              store.doneThrough(handle, position, through);
+              rotations.doneThrough(handle, position, through);
             }
             if (finishing) {
-              store.finish(handle, position, at);
+              rotations.finish(handle, position, at);
               events.add(
                   new Entry(
                       EventType.COMMAND_DELIVERED,
@@ -354,7 +355,7 @@ final class TopicFanoutWalk implements AutoCloseable {
                       null,
                       fanout.topic(),
                       fanout.commandName(),
-                      store.audience(handle, fanout),
+                      rotations.audience(handle, fanout),
                       "rotation at position " + position));
             }
             journal.append(handle, Optional.empty(), events);
@@ -413,7 +414,7 @@ final class TopicFanoutWalk implements AutoCloseable {
    */
   private void enqueue(
       Handle handle, byte[] deviceId, DeliveryStatus status, String error, Instant now) {
-    if (!store.deviceExists(handle, deviceId)) {
+    if (!rotations.deviceExists(handle, deviceId)) {
       return;
     }
     boolean failed = status == DeliveryStatus.FAILED;
@@ -426,7 +427,7 @@ final class TopicFanoutWalk implements AutoCloseable {
             error,
             now,
             failed ? now.plus(backoff.after(1)) : now);
-    Optional<byte[]> kept = store.keptKey(handle, position, deviceId);
+    Optional<byte[]> kept = rotations.keptKey(handle, position, deviceId);
     if (kept.isPresent()) {
       byte[] key = openKept(deviceId, kept.get());
       try {

@@ -86,11 +86,6 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** H2 rather than PostgreSQL: for the rare query whose best form differs between them. */
-  public boolean isH2() {
-    return h2;
-  }
-
   /** Which database this is, for the repositories whose queries differ between them. */
   public Dialect dialect() {
     return h2 ? Dialect.H2 : Dialect.POSTGRESQL;
