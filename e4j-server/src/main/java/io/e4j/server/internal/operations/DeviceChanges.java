@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /** The changes of devices: create, remove, new key, reset, resync. */
 final class DeviceChanges {
@@ -167,21 +168,17 @@ final class DeviceChanges {
 
   /** Forgets a device and cancels its undelivered commands; PK mode: its holders drop its key. */
   Change<Void> remove(DeviceRef ref) {
-    return Change.<Void>of(
-            "RemoveDevice",
-            Targets.device(ref),
-            context -> {
-              KnownDevice device = devices.find(context.handle(), ref);
-              byte[] id = device.id();
-              context.event(Entry.device(EventType.DEVICE_REMOVED, id, device.name()));
-              if (mode == CryptoMode.PUBLIC_KEY) {
-                context.outbox().toHoldersOfPublicKey(id, Commands.removePubKey(id));
-              }
-              context.outbox().cancelUndelivered(id);
-              devices.delete(context.handle(), id);
-              return null;
-            })
-        .sendingCommands();
+    return ofDevice(
+        "RemoveDevice",
+        ref,
+        EventType.DEVICE_REMOVED,
+        (context, id) -> {
+          if (mode == CryptoMode.PUBLIC_KEY) {
+            context.outbox().toHoldersOfPublicKey(id, Commands.removePubKey(id));
+          }
+          context.outbox().cancelUndelivered(id);
+          devices.delete(context.handle(), id);
+        });
   }
 
   /**
@@ -189,20 +186,17 @@ final class DeviceChanges {
    * public key goes to the devices holding the old one.
    */
   Change<Void> newKey(DeviceRef ref) {
-    return Change.<Void>of(
-            "NewDeviceKey",
-            Targets.device(ref),
-            context -> {
-              KnownDevice device = devices.find(context.handle(), ref);
-              context.event(Entry.device(EventType.DEVICE_KEY_CHANGED, device.id(), device.name()));
-              if (mode == CryptoMode.SYMMETRIC_KEY) {
-                newSymmetricKey(context, device.id());
-              } else {
-                newSigningKey(context, device.id());
-              }
-              return null;
-            })
-        .sendingCommands();
+    return ofDevice(
+        "NewDeviceKey",
+        ref,
+        EventType.DEVICE_KEY_CHANGED,
+        (context, id) -> {
+          if (mode == CryptoMode.SYMMETRIC_KEY) {
+            newSymmetricKey(context, id);
+          } else {
+            newSigningKey(context, id);
+          }
+        });
   }
 
   private void newSymmetricKey(ChangeContext context, byte[] id) {
@@ -243,17 +237,14 @@ final class DeviceChanges {
 
   /** Unlinks the device from every topic and tells it to drop every topic key. */
   Change<Void> reset(DeviceRef ref) {
-    return Change.<Void>of(
-            "ResetDevice",
-            Targets.device(ref),
-            context -> {
-              KnownDevice device = devices.find(context.handle(), ref);
-              context.event(Entry.device(EventType.DEVICE_RESET, device.id(), device.name()));
-              links.unlinkAll(context.handle(), device.id());
-              context.outbox().toDevice(device.id(), List.of(Commands.resetTopics()));
-              return null;
-            })
-        .sendingCommands();
+    return ofDevice(
+        "ResetDevice",
+        ref,
+        EventType.DEVICE_RESET,
+        (context, id) -> {
+          links.unlinkAll(context.handle(), id);
+          context.outbox().toDevice(id, List.of(Commands.resetTopics()));
+        });
   }
 
   /**
@@ -261,13 +252,26 @@ final class DeviceChanges {
    * this waits, or has committed its key.
    */
   Change<Void> resync(DeviceRef ref) {
+    return ofDevice(
+        "ResyncDevice",
+        ref,
+        EventType.DEVICE_RESYNCED,
+        (context, id) -> context.outbox().toDevice(id, keySetOf(context, id)));
+  }
+
+  /**
+   * A change of one existing device that sends commands: reports {@code event} about the device,
+   * then does {@code work} with its ID.
+   */
+  private Change<Void> ofDevice(
+      String action, DeviceRef ref, EventType event, BiConsumer<ChangeContext, byte[]> work) {
     return Change.<Void>of(
-            "ResyncDevice",
+            action,
             Targets.device(ref),
             context -> {
               KnownDevice device = devices.find(context.handle(), ref);
-              context.event(Entry.device(EventType.DEVICE_RESYNCED, device.id(), device.name()));
-              context.outbox().toDevice(device.id(), keySetOf(context, device.id()));
+              context.event(Entry.device(event, device.id(), device.name()));
+              work.accept(context, device.id());
               return null;
             })
         .sendingCommands();
