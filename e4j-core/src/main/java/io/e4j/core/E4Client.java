@@ -43,7 +43,8 @@ import java.util.function.UnaryOperator;
  * <p>Beyond the reference clients, and on by default: a clock-skew tolerance for timestamps
  * slightly in the future ({@link Builder#clockSkew}), a replay cache that rejects an exact copy of
  * a message already accepted ({@link Builder#replayProtection}), and command anti-rollback, which
- * rejects a command older than the newest one applied ({@link Builder#commandRollbackProtection}).
+ * applies no command twice, across restarts too ({@link Builder#commandRollbackProtection}). And an
+ * e4j extension: {@link #keyReport()} tells C2 which keys the device holds.
  *
  * <p>Thread-safe: {@code protect} and {@code unprotect} read an immutable snapshot of the state and
  * never block one another; state changes (commands, {@link #setTopicKey}, {@link #addPublicKey})
@@ -508,8 +509,11 @@ public final class E4Client implements AutoCloseable {
     }
 
     /**
-     * Whether to reject an exact copy of a message or command already accepted within the message
-     * window (on by default; the reference clients accept replays). The cache lives in memory.
+     * Whether to reject an exact copy of a message already accepted within the message window (on
+     * by default; the reference clients accept replays). The cache lives in memory, so after a
+     * restart it starts empty. Commands do not need it while {@link #commandRollbackProtection} is
+     * on, which remembers them in the saved state; with that off, this cache is what refuses an
+     * exact copy of a command.
      */
     public Builder replayProtection(boolean enabled) {
       this.replayProtection = enabled;
@@ -530,8 +534,19 @@ public final class E4Client implements AutoCloseable {
     }
 
     /**
-     * Whether to refuse a command older than the newest command applied (on by default), so that a
-     * recorded old SetTopicKey cannot bring back a key C2 has rotated away.
+     * Whether to apply no command twice, across restarts too (on by default): a command older than
+     * the newest one applied is refused ({@code STALE_COMMAND}), so that a recorded old SetTopicKey
+     * cannot bring back a key C2 has rotated away; a command of the newest command second is
+     * refused ({@code REPLAYED}) when it was applied already, which the device tells by the AES-SIV
+     * tags of that second's commands, kept in its saved state (at most 65,536: past that, the rest
+     * of that second is refused; a state file of format 1, written by earlier e4j builds that kept
+     * no tags, refuses the rest of its newest second the same way). C2 must therefore never need
+     * the same command bytes applied twice in one second; e4j's C2 protects a repeated command
+     * again in the next second.
+     *
+     * <p>Off: commands apply in any order and more than once, as on the reference clients (only
+     * {@link #replayProtection}'s in-memory cache refuses an exact copy until a restart). The state
+     * still records the commands applied, so turning this on again protects from then on.
      */
     public Builder commandRollbackProtection(boolean enabled) {
       this.commandRollbackProtection = enabled;

@@ -70,6 +70,58 @@ class ClientStoreTest {
             E4Exception.class, e -> assertThat(e.reason()).isEqualTo(Reason.STALE_COMMAND));
   }
 
+  /**
+   * Files written by e4j's format-1 code (commit 8a93ba6, {@code TestDevices} keys): a symmetric
+   * device that applied SetTopicKey t1 at NOW and SetTopicKey t2 at NOW + 1 for "sensors/t"; a
+   * public-key device holding t1 and the public key of "peer".
+   */
+  @Test
+  void stateFilesOfFormat1_load_refuseTheRestOfTheirNewestSecond_andAreRewrittenAsFormat2()
+      throws IOException {
+    Path file = directory.resolve("symmetric.e4");
+    Files.write(file, resource("state-format-1/symmetric.e4"));
+    clock.set(NOW + 5);
+    E4Client device = E4Client.load(ClientStore.file(file), clock);
+    E4Client sender = TestDevices.symmetric("sender", clock).build();
+    sender.setTopicKey("sensors/t", key("t2"));
+    byte[] sameSecond =
+        Commands.protect(
+            Commands.resetTopics(), key("client/device"), java.time.Instant.ofEpochSecond(NOW + 1));
+    byte[] nextSecond =
+        Commands.protect(
+            Commands.setTopicKey(key("t3"), "other"),
+            key("client/device"),
+            java.time.Instant.ofEpochSecond(NOW + 2));
+
+    assertThat(device.unprotect("sensors/t", sender.protect("sensors/t", PAYLOAD)))
+        .contains(PAYLOAD);
+    assertThatThrownBy(() -> device.unprotect(device.controlTopic(), sameSecond))
+        .isInstanceOfSatisfying(
+            E4Exception.class, e -> assertThat(e.reason()).isEqualTo(Reason.REPLAYED));
+    device.unprotect(device.controlTopic(), nextSecond);
+    assertThat(Files.readAllBytes(file)[4]).isEqualTo((byte) 2);
+    E4Client reloaded = E4Client.load(ClientStore.file(file), clock);
+    assertThat(reloaded.hasTopicKey("sensors/t")).isTrue();
+    assertThat(reloaded.hasTopicKey("other")).isTrue();
+
+    Path publicKeyFile = directory.resolve("public-key.e4");
+    Files.write(publicKeyFile, resource("state-format-1/public-key.e4"));
+    E4Client publicKeyDevice = E4Client.load(ClientStore.file(publicKeyFile), clock);
+    assertThat(publicKeyDevice.publicKeyIds()).containsExactly(Keys.idFromName("peer"));
+    assertThat(publicKeyDevice.hasTopicKey("sensors/t")).isTrue();
+    assertThat(publicKeyDevice.publicKey())
+        .isEqualTo(Keys.ed25519Public(TestDevices.ed25519("client/device")));
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (var in = ClientStoreTest.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("test resource " + name + " is missing");
+      }
+      return in.readAllBytes();
+    }
+  }
+
   @Test
   void fileStore_isReadableByItsOwnerOnly() throws IOException {
     Path file = directory.resolve("device.e4");

@@ -5,10 +5,17 @@ import io.e4j.core.internal.crypto.Bytes;
 
 /**
  * Applies the commands C2 sends on a device's control topic (PROTOCOL.md, "Commands"): opens one
- * under the device's command key, reads it, refuses it when it is for the other key mode, older
- * than the newest command applied (anti-rollback, when on) or a replay, and gives the state after
- * it. Changes nothing itself: the caller saves and publishes the result, and serialises calls, so
- * that each command is opened with the keys the one before it left.
+ * under the device's command key, reads it, refuses it when it is for the other key mode or was
+ * applied already, and gives the state after it. Changes nothing itself: the caller saves and
+ * publishes the result, and serialises calls, so that each command is opened with the keys the one
+ * before it left.
+ *
+ * <p>With anti-rollback on, "applied already" is decided from the saved state alone ({@link
+ * AppliedCommands}): a command older than the newest one applied is stale, one of the newest second
+ * is a replay when its tag was applied in that second. So no command applies twice, across restarts
+ * too. With it off, commands apply in any order as on the reference clients, and only the in-memory
+ * replay cache (when on) refuses exact copies; the state still records what was applied, so turning
+ * anti-rollback on later protects from then on.
  */
 public final class CommandApplier {
   private final AesSiv siv;
@@ -16,8 +23,9 @@ public final class CommandApplier {
   private final boolean rollbackProtection;
 
   /**
-   * @param admission whose replay cache remembers applied commands
-   * @param rollbackProtection whether to refuse a command older than the newest one applied
+   * @param admission whose replay cache remembers applied commands when anti-rollback is off
+   * @param rollbackProtection whether to refuse a command applied already, or older than the newest
+   *     one applied
    */
   public CommandApplier(AesSiv siv, Admission admission, boolean rollbackProtection) {
     this.siv = siv;
@@ -26,7 +34,7 @@ public final class CommandApplier {
   }
 
   /**
-   * The state after the command in {@code message}, its newest command time updated.
+   * The state after the command in {@code message}, with the command remembered as applied.
    *
    * @param timestamp the message's, from {@link Admission#commandTimestamp} (which also checked the
    *     message's length and window)
@@ -42,12 +50,16 @@ public final class CommandApplier {
             "command authentication failed: not protected with this device's command key");
       }
       ControlCommand command = ControlCommand.parse(plain);
+      Id16 fingerprint = Id16.of(message, Wire.SK_TAG_OFFSET);
       try {
         checkSupported(before, command);
-        checkNotStale(before, timestamp);
-        admission.admitCommand(before, message, timestamp, now);
+        if (rollbackProtection) {
+          checkNotApplied(before.appliedCommands(), timestamp, fingerprint);
+        } else {
+          admission.admitCommand(before, message, timestamp, now);
+        }
         return applied(before, command, now)
-            .withLastCommandTime(Math.max(timestamp, before.lastCommandTime()));
+            .withAppliedCommands(before.appliedCommands().with(timestamp, fingerprint));
       } finally {
         command.erase();
       }
@@ -66,15 +78,30 @@ public final class CommandApplier {
     }
   }
 
-  private void checkNotStale(DeviceState state, long timestamp) {
-    if (rollbackProtection && timestamp < state.lastCommandTime()) {
-      throw new ProtocolException(
-          Refusal.STALE_COMMAND,
-          "command dated "
-              + timestamp
-              + " is older than the newest command applied ("
-              + state.lastCommandTime()
-              + "); refused so an old command cannot undo a newer one");
+  private static void checkNotApplied(AppliedCommands applied, long timestamp, Id16 fingerprint) {
+    switch (applied.check(timestamp, fingerprint)) {
+      case NEW -> {}
+      case OLDER ->
+          throw new ProtocolException(
+              Refusal.STALE_COMMAND,
+              "command dated "
+                  + timestamp
+                  + " is older than the newest command applied ("
+                  + applied.newestTime()
+                  + "); refused so an old command cannot undo a newer one");
+      case APPLIED ->
+          throw new ProtocolException(
+              Refusal.REPLAYED, "this command was applied already (same second, same tag)");
+      case UNPROVABLE ->
+          throw new ProtocolException(
+              Refusal.REPLAYED,
+              "command dated "
+                  + timestamp
+                  + " is of the newest command second, whose applied commands "
+                  + (applied.fingerprintsKnown()
+                      ? "reached the limit of " + AppliedCommands.MAX_FINGERPRINTS
+                      : "are unknown (state saved by an older e4j)")
+                  + "; refused as it cannot be told apart from one applied");
     }
   }
 

@@ -44,7 +44,8 @@ public final class DeviceState {
   private final OwnKeys own;
   private final Map<Id16, TopicEntry> topics;
   private final Map<Id16, PeerKey> peers;
-  private final long lastCommandTime;
+  private final AppliedCommands applied;
+  private final long reportSequence;
 
   private DeviceState(
       Id16 id,
@@ -53,14 +54,16 @@ public final class DeviceState {
       OwnKeys own,
       Map<Id16, TopicEntry> topics,
       Map<Id16, PeerKey> peers,
-      long lastCommandTime) {
+      AppliedCommands applied,
+      long reportSequence) {
     this.id = id;
     this.controlTopic = controlTopic;
     this.mode = mode;
     this.own = own;
     this.topics = topics;
     this.peers = peers;
-    this.lastCommandTime = lastCommandTime;
+    this.applied = applied;
+    this.reportSequence = reportSequence;
   }
 
   /** A symmetric-key device; {@code key} is copied. */
@@ -73,6 +76,7 @@ public final class DeviceState {
         OwnKeys.symmetric(siv.e4Key(key, 0)),
         Map.of(),
         Map.of(),
+        AppliedCommands.none(),
         0);
   }
 
@@ -87,19 +91,20 @@ public final class DeviceState {
         OwnKeys.publicKey(siv, checkedSigningKey(signingKey), c2Key),
         Map.of(),
         Map.of(),
+        AppliedCommands.none(),
         0);
   }
 
   private DeviceState with(Map<Id16, TopicEntry> newTopics) {
-    return new DeviceState(id, controlTopic, mode, own, newTopics, peers, lastCommandTime);
+    return new DeviceState(id, controlTopic, mode, own, newTopics, peers, applied, reportSequence);
   }
 
   private DeviceState withPeerMap(Map<Id16, PeerKey> newPeers) {
-    return new DeviceState(id, controlTopic, mode, own, topics, newPeers, lastCommandTime);
+    return new DeviceState(id, controlTopic, mode, own, topics, newPeers, applied, reportSequence);
   }
 
   private DeviceState withOwn(OwnKeys newOwn) {
-    return new DeviceState(id, controlTopic, mode, newOwn, topics, peers, lastCommandTime);
+    return new DeviceState(id, controlTopic, mode, newOwn, topics, peers, applied, reportSequence);
   }
 
   /**
@@ -192,8 +197,14 @@ public final class DeviceState {
     return withOwn(OwnKeys.publicKey(siv, own.signingKey(), c2Key));
   }
 
-  public DeviceState withLastCommandTime(long timestamp) {
-    return new DeviceState(id, controlTopic, mode, own, topics, peers, timestamp);
+  /** The same state, remembering {@code newApplied} as the commands applied. */
+  public DeviceState withAppliedCommands(AppliedCommands newApplied) {
+    return new DeviceState(id, controlTopic, mode, own, topics, peers, newApplied, reportSequence);
+  }
+
+  /** The same state, its newest key report numbered {@code sequence}. */
+  public DeviceState withReportSequence(long sequence) {
+    return new DeviceState(id, controlTopic, mode, own, topics, peers, applied, sequence);
   }
 
   public Id16 id() {
@@ -259,7 +270,17 @@ public final class DeviceState {
 
   /** The timestamp of the newest command applied (epoch seconds), 0 when none. */
   public long lastCommandTime() {
-    return lastCommandTime;
+    return applied.newestTime();
+  }
+
+  /** The newest command second and the commands applied in it. */
+  public AppliedCommands appliedCommands() {
+    return applied;
+  }
+
+  /** The sequence number of the newest key report handed out, 0 when none. */
+  public long reportSequence() {
+    return reportSequence;
   }
 
   /** Erases every key this state holds. Only for a state no thread will read again. */

@@ -4,6 +4,7 @@ import io.e4j.core.internal.crypto.AesSiv;
 import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Signing;
 import io.e4j.core.internal.crypto.SivKey;
+import io.e4j.core.internal.protocol.AppliedCommands;
 import io.e4j.core.internal.protocol.DeviceState;
 import io.e4j.core.internal.protocol.Id16;
 import io.e4j.core.internal.protocol.KeyMode;
@@ -24,19 +25,26 @@ import java.util.zip.CRC32C;
  * The saved form of a client, little-endian:
  *
  * <pre>
- * "E4JS" | version u8 (1) | mode u8 (0 SK, 1 PK) | id (16) | control topic (u16 length, UTF-8)
+ * "E4JS" | version u8 (2) | mode u8 (0 SK, 1 PK) | id (16) | control topic (u16 length, UTF-8)
  * | newest command time i64
+ * | fingerprints known u8 (0, 1) | fingerprint count u32 | AES-SIV tag (16) of each command
+ *   applied in the newest command second                                        (since version 2)
+ * | newest key report's sequence number i64                                    (since version 2)
  * | SK: client key (32)          PK: Ed25519 private key (64) | C2 public key (32)
  * | topic count u32 | per topic: hash (16) | key (32) | has previous u8 [| previous key (32) | replaced at i64]
  * | peer count u32  | per peer: id (16) | Ed25519 public key (32)
  * | CRC32C of everything before it (u32)
  * </pre>
  *
- * The checksum turns a damaged file into a clear error instead of wrong keys.
+ * The checksum turns a damaged file into a clear error instead of wrong keys. Version 1 (no
+ * fingerprints, no report sequence) is still read: its commands of the newest second count as
+ * unknown ({@link AppliedCommands#withoutFingerprints}), its report sequence as 0. Every write is
+ * version 2.
  */
 public final class StateCodec {
   private static final byte[] MAGIC = {'E', '4', 'J', 'S'};
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  private static final int OLDEST_VERSION = 1;
   private static final int HEADER = MAGIC.length + 2;
   private static final int CHECKSUM = 4;
 
@@ -52,7 +60,14 @@ public final class StateCodec {
     byte[] topic = state.controlTopic().getBytes(StandardCharsets.UTF_8);
     out.u16(topic.length);
     out.bytes(topic);
-    out.i64(state.lastCommandTime());
+    AppliedCommands applied = state.appliedCommands();
+    out.i64(applied.newestTime());
+    out.u8(applied.fingerprintsKnown() ? 1 : 0);
+    out.i32(applied.count());
+    for (int i = 0; i < applied.count(); i++) {
+      out.id(applied.fingerprint(i));
+    }
+    out.i64(state.reportSequence());
     if (state.mode() == KeyMode.SYMMETRIC) {
       out.key(state.clientKey());
     } else {
@@ -96,10 +111,15 @@ public final class StateCodec {
       throw corrupt(location, "it is not an e4j state file");
     }
     int version = saved[MAGIC.length] & 0xff;
-    if (version != VERSION) {
+    if (version < OLDEST_VERSION || version > VERSION) {
       throw corrupt(
           location,
-          "it has format version " + version + "; this e4j reads version " + VERSION + " only");
+          "it has format version "
+              + version
+              + "; this e4j reads versions "
+              + OLDEST_VERSION
+              + " to "
+              + VERSION);
     }
     int bodyLength = saved.length - CHECKSUM;
     CRC32C crc = new CRC32C();
@@ -112,7 +132,7 @@ public final class StateCodec {
     ByteBuffer in =
         ByteBuffer.wrap(saved, HEADER, bodyLength - HEADER).slice().order(ByteOrder.LITTLE_ENDIAN);
     try {
-      DeviceState state = readState(saved[MAGIC.length + 1] & 0xff, in, siv);
+      DeviceState state = readState(version, saved[MAGIC.length + 1] & 0xff, in, siv);
       if (in.hasRemaining()) {
         state.destroy();
         throw corrupt(location, in.remaining() + " unexpected bytes after the state");
@@ -128,12 +148,19 @@ public final class StateCodec {
     }
   }
 
-  private static DeviceState readState(int mode, ByteBuffer in, AesSiv siv) {
+  private static DeviceState readState(int version, int mode, ByteBuffer in, AesSiv siv) {
     Id16 id = readId(in);
     byte[] topic = new byte[Short.toUnsignedInt(in.getShort())];
     in.get(topic);
     String controlTopic = new String(topic, StandardCharsets.UTF_8);
-    long lastCommandTime = in.getLong();
+    AppliedCommands applied;
+    long reportSequence = 0;
+    if (version == 1) {
+      applied = AppliedCommands.withoutFingerprints(in.getLong());
+    } else {
+      applied = readAppliedCommands(in);
+      reportSequence = in.getLong();
+    }
     DeviceState state;
     if (mode == 0) {
       byte[] key = take(in, Wire.KEY);
@@ -182,7 +209,24 @@ public final class StateCodec {
                       new ProtocolException(
                           Refusal.INVALID_ARGUMENT, "invalid public key for device " + peer)));
     }
-    return state.withTopicEntries(topics).withPeers(peers).withLastCommandTime(lastCommandTime);
+    return state
+        .withTopicEntries(topics)
+        .withPeers(peers)
+        .withAppliedCommands(applied)
+        .withReportSequence(reportSequence);
+  }
+
+  private static AppliedCommands readAppliedCommands(ByteBuffer in) {
+    long newestTime = in.getLong();
+    int known = in.get();
+    if (known != 0 && known != 1) {
+      throw new ProtocolException(Refusal.INVALID_ARGUMENT, "bad fingerprints-known flag " + known);
+    }
+    Id16[] fingerprints = new Id16[count(in, Wire.ID)];
+    for (int i = 0; i < fingerprints.length; i++) {
+      fingerprints[i] = readId(in);
+    }
+    return AppliedCommands.of(newestTime, fingerprints, known == 1);
   }
 
   /** A count, checked against the bytes left so a damaged count cannot allocate gigabytes. */

@@ -116,4 +116,71 @@ class CommandApplierTest {
 
     assertThat(refusalApplying(after, message, NOW)).isEqualTo(Refusal.REPLAYED);
   }
+
+  @Test
+  void sameCommandTwice_refusedFromTheStateAlone_withoutAReplayCache() {
+    Admission noCache = new Admission(siv, new Admission.Limits(600, 60, 3600, 0));
+    CommandApplier applier = new CommandApplier(siv, noCache, true);
+    byte[] reset = sealed(new byte[] {0x01}, NOW);
+    byte[] setKey = sealed(setTopicKey(key("other"), OTHER_TOPIC), NOW);
+    DeviceState afterReset = applier.apply(device, reset, NOW, NOW);
+    DeviceState afterBoth = applier.apply(afterReset, setKey, NOW, NOW);
+
+    assertThatThrownBy(() -> applier.apply(afterBoth, reset, NOW, NOW))
+        .isInstanceOfSatisfying(
+            ProtocolException.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.REPLAYED));
+    assertThat(afterBoth.appliedCommands().count()).isEqualTo(2);
+    assertThat(afterBoth.topics()).containsKey(OTHER_TOPIC);
+  }
+
+  @Test
+  void aCommandOfTheNewestSecond_thatWasNotApplied_applies() {
+    DeviceState afterReset = apply(device, sealed(new byte[] {0x01}, NOW), NOW);
+
+    DeviceState after =
+        apply(afterReset, sealed(setTopicKey(key("other"), OTHER_TOPIC), NOW), NOW + 1);
+
+    assertThat(after.topics()).containsKey(OTHER_TOPIC);
+    assertThat(after.lastCommandTime()).isEqualTo(NOW);
+  }
+
+  @Test
+  void aFullSecond_refusesItsNextCommand_andTheNextSecondApplies() {
+    Id16[] tags = new Id16[AppliedCommands.MAX_FINGERPRINTS];
+    for (int i = 0; i < tags.length; i++) {
+      tags[i] = new Id16(0, i);
+    }
+    DeviceState full = device.withAppliedCommands(AppliedCommands.of(NOW, tags, true));
+
+    assertThatThrownBy(() -> apply(full, sealed(new byte[] {0x01}, NOW), NOW))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("limit of 65536");
+    assertThat(apply(full, sealed(new byte[] {0x01}, NOW + 1), NOW + 1).topics()).isEmpty();
+  }
+
+  @Test
+  void aStateThatKnowsOnlyItsNewestSecond_refusesThatSecond_andAppliesTheNext() {
+    DeviceState fromVersion1 = device.withAppliedCommands(AppliedCommands.withoutFingerprints(NOW));
+
+    assertThat(refusalApplying(fromVersion1, sealed(new byte[] {0x01}, NOW), NOW))
+        .isEqualTo(Refusal.REPLAYED);
+    assertThat(refusalApplying(fromVersion1, sealed(new byte[] {0x01}, NOW - 1), NOW))
+        .isEqualTo(Refusal.STALE_COMMAND);
+    assertThat(apply(fromVersion1, sealed(new byte[] {0x01}, NOW + 1), NOW + 1).topics()).isEmpty();
+  }
+
+  @Test
+  void withoutRollbackProtection_aCommandOfTheNewestSecondAppliesAgain_onceTheCacheIsGone() {
+    Admission noCache = new Admission(siv, new Admission.Limits(600, 60, 3600, 0));
+    CommandApplier permissive = new CommandApplier(siv, noCache, false);
+    byte[] setKey = sealed(setTopicKey(key("other"), OTHER_TOPIC), NOW);
+    byte[] reset = sealed(new byte[] {0x01}, NOW);
+    DeviceState after =
+        permissive.apply(permissive.apply(device, setKey, NOW, NOW), reset, NOW, NOW);
+
+    DeviceState replayed = permissive.apply(after, setKey, NOW, NOW);
+
+    assertThat(replayed.topics()).containsKey(OTHER_TOPIC);
+    assertThat(replayed.appliedCommands().count()).isEqualTo(2);
+  }
 }
