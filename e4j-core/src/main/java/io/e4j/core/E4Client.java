@@ -6,9 +6,11 @@ import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Signing;
 import io.e4j.core.internal.protocol.Admission;
 import io.e4j.core.internal.protocol.CommandApplier;
+import io.e4j.core.internal.protocol.Derivations;
 import io.e4j.core.internal.protocol.DeviceState;
 import io.e4j.core.internal.protocol.Id16;
 import io.e4j.core.internal.protocol.KeyMode;
+import io.e4j.core.internal.protocol.KeyReportCodec;
 import io.e4j.core.internal.protocol.Messages;
 import io.e4j.core.internal.protocol.Names;
 import io.e4j.core.internal.protocol.PeerKey;
@@ -254,6 +256,47 @@ public final class E4Client implements AutoCloseable {
       return Optional.of(admission.open(snapshot, topic, topicHash, message, nowSeconds()));
     } catch (ProtocolException e) {
       throw E4Exception.of(e);
+    }
+  }
+
+  /**
+   * A new key report (docs/key-reports.md, an e4j extension): which keys this device holds, sealed
+   * for C2 and, in public-key mode, signed. Publish it on {@link #reportTopic()} after applying
+   * commands and on connecting; C2 opens it with {@link KeyReports}.
+   *
+   * <p>Each report has a sequence number greater than the one before, across restarts: it is saved
+   * to the store before the report is made, so this costs a store write.
+   *
+   * @throws E4Exception {@code STORAGE} when the new sequence number cannot be saved
+   */
+  public byte[] keyReport() {
+    changeLock.lock();
+    try {
+      DeviceState before = current();
+      DeviceState next = before.withReportSequence(before.reportSequence() + 1);
+      publish(next);
+      return KeyReportCodec.seal(siv, next, nowSeconds(), next.reportSequence());
+    } finally {
+      changeLock.unlock();
+    }
+  }
+
+  /** The MQTT topic this device's key reports go to: {@code "e4j/reports/" + hex(id)}. */
+  public String reportTopic() {
+    return KeyReports.reportTopic(id());
+  }
+
+  /**
+   * This device's broker password for an e4j-aware broker, derived from its current command key
+   * (see {@link KeyReports#brokerPassword}); the user name is {@code hex(id)}. It changes when C2
+   * changes the device's key (or, in public-key mode, its own).
+   */
+  public String brokerPassword() {
+    byte[] commandKey = current().commandKey().ctrKeyBytes();
+    try {
+      return Derivations.brokerPassword(commandKey);
+    } finally {
+      Bytes.zero(commandKey);
     }
   }
 

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
 import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
 import io.e4j.core.E4Exception.Reason;
+import io.e4j.mqtt.internal.Coalescer;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -40,9 +42,19 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Each incoming message is unprotected once, with the key of the topic it was published on, then
  * handed to every subscription whose filter matches. A message that fails a check is dropped and
  * reported to the {@link E4MqttListener}; the connection stays up.
+ *
+ * <p>Key reports (an e4j extension, docs/key-reports.md; on by default, {@link
+ * Builder#keyReports}): once subscribed after each connection, and after applying commands, it
+ * publishes {@link E4Client#keyReport()} on {@link E4Client#reportTopic()} (QoS 1, not retained),
+ * so that C2 learns which keys the device holds. Commands arriving in a burst give one report, 200
+ * ms after the last of them, and at least one a second while the burst lasts. Reports are made and
+ * published on a thread of the client's own, which ends when idle.
  */
 public final class E4MqttClient {
   private static final int COMMAND_QOS = 2;
+  private static final int REPORT_QOS = 1;
+  private static final Duration REPORT_QUIET = Duration.ofMillis(200);
+  private static final Duration REPORT_MAX_DELAY = Duration.ofSeconds(1);
 
   private record Subscription(MqttTopicFilter matcher, int qos, Consumer<E4Message> handler) {}
 
@@ -52,6 +64,7 @@ public final class E4MqttClient {
   private final String controlTopic;
   private final MqttConnection connection;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final Coalescer reports;
   private volatile boolean online;
 
   private E4MqttClient(Builder builder) {
@@ -60,6 +73,29 @@ public final class E4MqttClient {
     this.listener = builder.listener;
     this.controlTopic = device.controlTopic();
     this.connection = MqttConnection.create(builder.settings.build(), new Events());
+    this.reports = builder.keyReports ? reportCoalescer() : null;
+  }
+
+  private Coalescer reportCoalescer() {
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread =
+                  new Thread(task, "e4-reports-" + HexFormat.of().formatHex(device.id()));
+              thread.setDaemon(true);
+              return thread;
+            });
+    // The thread ends when idle, so a client that is dropped without disconnecting leaks none.
+    executor.setKeepAliveTime(5, TimeUnit.SECONDS);
+    executor.allowCoreThreadTimeOut(true);
+    executor.setRemoveOnCancelPolicy(true);
+    return new Coalescer(
+        REPORT_QUIET,
+        REPORT_MAX_DELAY,
+        Coalescer.Timer.on(executor),
+        System::nanoTime,
+        this::publishReport);
   }
 
   public static Builder builder(E4Client device) {
@@ -88,7 +124,11 @@ public final class E4MqttClient {
               online = true;
               return subscribeAll();
             })
-        .thenRun(listener::connected);
+        .thenRun(
+            () -> {
+              listener.connected();
+              reportNow();
+            });
   }
 
   /**
@@ -212,10 +252,42 @@ public final class E4MqttClient {
   private void applyCommand(byte[] payload) {
     try {
       device.unprotect(controlTopic, payload);
-      listener.commandApplied();
     } catch (E4Exception e) {
       listener.messageRejected(controlTopic, e);
+      return;
     }
+    if (reports != null) {
+      reports.request();
+    }
+    listener.commandApplied();
+  }
+
+  private void reportNow() {
+    if (reports != null) {
+      reports.requestNow();
+    }
+  }
+
+  /** On the report thread: a new report, published if connected (the next connection reports). */
+  private void publishReport() {
+    if (!online || !connection.isConnected()) {
+      return;
+    }
+    byte[] report;
+    try {
+      report = device.keyReport();
+    } catch (RuntimeException e) {
+      listener.reportFailed(e);
+      return;
+    }
+    connection
+        .publish(device.reportTopic(), report, REPORT_QOS, false)
+        .whenComplete(
+            (sent, failure) -> {
+              if (failure != null) {
+                listener.reportFailed(failure);
+              }
+            });
   }
 
   /** Network events, on the HiveMQ client's threads. */
@@ -233,6 +305,7 @@ public final class E4MqttClient {
                 (done, failure) -> {
                   if (failure == null) {
                     listener.connected();
+                    reportNow();
                   } else {
                     listener.disconnected(failure);
                   }
@@ -304,6 +377,7 @@ public final class E4MqttClient {
             .reconnectMaxDelay(Duration.ofSeconds(30));
     private MessagePolicy policy = MessagePolicy.STRICT;
     private E4MqttListener listener = new E4MqttListener() {};
+    private boolean keyReports = true;
 
     private Builder(E4Client device) {
       this.device = device;
@@ -384,6 +458,16 @@ public final class E4MqttClient {
 
     public Builder listener(E4MqttListener listener) {
       this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Whether to publish key reports on {@link E4Client#reportTopic()} (true by default): after
+     * each connection and after applying commands, so that C2 knows which keys the device holds.
+     * Turn off for brokers that refuse the report topic; C2 then knows only what the broker took.
+     */
+    public Builder keyReports(boolean enabled) {
+      this.keyReports = enabled;
       return this;
     }
 

@@ -27,4 +27,10 @@ public interface E4MqttListener {
 
   /** A subscription's handler threw; the message is not redelivered. */
   default void handlerFailed(String topic, RuntimeException failure) {}
+
+  /**
+   * A key report could not be made (its sequence number not saved) or published; the next command
+   * or connection brings another. Runs on the report thread.
+   */
+  default void reportFailed(Throwable failure) {}
 }

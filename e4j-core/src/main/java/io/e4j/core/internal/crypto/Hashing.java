@@ -19,6 +19,21 @@ public final class Hashing {
     return out;
   }
 
+  /**
+   * {@code SHA3-256(ASCII label || 0x00 || inputs...)}: a hash of its own for each purpose, so that
+   * one key gives unrelated values for different uses (labels hold no 0x00, so no two purposes
+   * share an input).
+   */
+  public static byte[] labelled(String label, byte[]... inputs) {
+    MessageDigest digest = digest("SHA3-256");
+    digest.update(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    digest.update((byte) 0);
+    for (byte[] input : inputs) {
+      digest.update(input);
+    }
+    return digest.digest();
+  }
+
   public static byte[] sha512(byte[] data, int off, int len) {
     MessageDigest digest = digest("SHA-512");
     digest.update(data, off, len);
