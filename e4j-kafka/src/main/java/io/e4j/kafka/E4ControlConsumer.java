@@ -11,6 +11,8 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -24,8 +26,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * each device's commands in order in one partition. Each device reads the whole topic in a consumer
  * group of its own and skips the records of other devices; offsets are committed only after the
  * commands they cover are applied and saved.
+ *
+ * <p>Key reports (an e4j extension, docs/key-reports.md), when given a producer ({@link
+ * Builder#reports}): after the first poll, and after each poll that applied commands, it sends
+ * {@link E4Client#keyReport()} to {@value #DEFAULT_REPORT_TOPIC}, keyed by the device ID in
+ * lower-case hex, so that C2 learns which keys the device holds. One report per poll, however many
+ * commands it applied.
  */
 public final class E4ControlConsumer implements AutoCloseable {
+  /** Where key reports go unless {@link Builder#reportTopic} says otherwise. */
+  public static final String DEFAULT_REPORT_TOPIC = "e4.reports";
+
   private static final Duration POLL = Duration.ofMillis(500);
 
   /** What happened to the commands read. Runs on the consumer's thread. */
@@ -33,12 +44,22 @@ public final class E4ControlConsumer implements AutoCloseable {
     default void applied() {}
 
     default void rejected(E4Exception failure) {}
+
+    /**
+     * A key report could not be made (its sequence number not saved) or sent; the next poll that
+     * applies commands sends another. May run on the producer's thread.
+     */
+    default void reportFailed(Exception failure) {}
   }
 
   private final E4Client device;
+  private final String deviceHex;
   private final byte[] deviceKey;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Listener listener;
+  private final Producer<String, byte[]> reports;
+  private final String reportTopic;
+  private boolean reportedOnce;
   private Thread thread;
   private volatile boolean running;
 
@@ -52,9 +73,31 @@ public final class E4ControlConsumer implements AutoCloseable {
 
   public E4ControlConsumer(
       E4Client device, Map<String, ?> consumerConfig, String controlTopic, Listener listener) {
+    this(device, consumerConfig, controlTopic, listener, null, DEFAULT_REPORT_TOPIC);
+  }
+
+  /**
+   * Settings beyond the device and the consumer's: the control topic, a listener, a producer for
+   * key reports.
+   *
+   * @param consumerConfig the Kafka consumer settings ({@code bootstrap.servers} at least)
+   */
+  public static Builder builder(E4Client device, Map<String, ?> consumerConfig) {
+    return new Builder(device, consumerConfig);
+  }
+
+  private E4ControlConsumer(
+      E4Client device,
+      Map<String, ?> consumerConfig,
+      String controlTopic,
+      Listener listener,
+      Producer<String, byte[]> reports,
+      String reportTopic) {
     this.device = device;
     this.listener = listener;
-    String deviceHex = HexFormat.of().formatHex(device.id());
+    this.reports = reports;
+    this.reportTopic = reportTopic;
+    this.deviceHex = HexFormat.of().formatHex(device.id());
     this.deviceKey = deviceHex.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "e4-control-" + deviceHex);
@@ -111,7 +154,32 @@ public final class E4ControlConsumer implements AutoCloseable {
       }
     }
     consumer.commitSync();
+    if (applied > 0 || !reportedOnce) {
+      sendReport();
+    }
     return applied;
+  }
+
+  /** Sends a key report, when a producer was given; failures go to the listener. */
+  private void sendReport() {
+    if (reports == null) {
+      return;
+    }
+    reportedOnce = true;
+    byte[] report;
+    try {
+      report = device.keyReport();
+    } catch (E4Exception e) {
+      listener.reportFailed(e);
+      return;
+    }
+    reports.send(
+        new ProducerRecord<>(reportTopic, deviceHex, report),
+        (metadata, failure) -> {
+          if (failure != null) {
+            listener.reportFailed(failure);
+          }
+        });
   }
 
   @Override
@@ -126,6 +194,55 @@ public final class E4ControlConsumer implements AutoCloseable {
       thread.join(Duration.ofSeconds(30).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@link E4ControlConsumer}'s settings; only the device and the consumer's are required. */
+  public static final class Builder {
+    private final E4Client device;
+    private final Map<String, ?> consumerConfig;
+    private String controlTopic = E4KafkaConfig.DEFAULT_CONTROL_TOPIC;
+    private Listener listener = new Listener() {};
+    private Producer<String, byte[]> reports;
+    private String reportTopic = DEFAULT_REPORT_TOPIC;
+
+    private Builder(E4Client device, Map<String, ?> consumerConfig) {
+      if (device == null || consumerConfig == null) {
+        throw new IllegalArgumentException("a control consumer needs a device and a configuration");
+      }
+      this.device = device;
+      this.consumerConfig = consumerConfig;
+    }
+
+    /** Where C2's commands travel ({@code e4.control} by default). */
+    public Builder controlTopic(String controlTopic) {
+      this.controlTopic = controlTopic;
+      return this;
+    }
+
+    public Builder listener(Listener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Sends key reports with {@code producer} (not closed by the consumer; share one between
+     * devices). Without it, no report is sent.
+     */
+    public Builder reports(Producer<String, byte[]> producer) {
+      this.reports = producer;
+      return this;
+    }
+
+    /** Where key reports go ({@code e4.reports} by default). */
+    public Builder reportTopic(String reportTopic) {
+      this.reportTopic = reportTopic;
+      return this;
+    }
+
+    public E4ControlConsumer build() {
+      return new E4ControlConsumer(
+          device, consumerConfig, controlTopic, listener, reports, reportTopic);
     }
   }
 }

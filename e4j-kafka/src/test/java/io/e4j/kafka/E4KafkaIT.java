@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.e4j.core.ClientStore;
 import io.e4j.core.Commands;
 import io.e4j.core.E4Client;
+import io.e4j.core.KeyReport;
+import io.e4j.core.KeyReports;
 import io.e4j.core.Keys;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,6 +145,73 @@ class E4KafkaIT {
     try (E4Client reloaded = E4Client.load(ClientStore.file(receiverState))) {
       assertThat(reloaded.hasTopicKey("plant-events")).isTrue();
     }
+  }
+
+  @Test
+  void controlConsumer_sendsAKeyReportAfterApplyingCommands() throws Exception {
+    byte[] clientKey = clientKey("reporter");
+    byte[] receiverId = Keys.idFromName("reporter");
+    String hexId = HexFormat.of().formatHex(receiverId);
+    byte[] first = Keys.randomKey();
+    byte[] second = Keys.randomKey();
+    Map<String, Object> byteProducer = new HashMap<>();
+    byteProducer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    byteProducer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    byteProducer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    Map<String, Object> control = new HashMap<>();
+    control.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    try (E4Client device = E4Client.builder().name("reporter").key(clientKey).build();
+        KafkaProducer<String, byte[]> c2 = new KafkaProducer<>(byteProducer);
+        KafkaProducer<String, byte[]> reports = new KafkaProducer<>(byteProducer);
+        E4ControlConsumer consumer =
+            E4ControlConsumer.builder(device, control).reports(reports).build()) {
+      for (byte[] key : new byte[][] {first, second}) {
+        c2.send(
+                new ProducerRecord<>(
+                    E4KafkaConfig.DEFAULT_CONTROL_TOPIC,
+                    hexId,
+                    Commands.protect(
+                        Commands.setTopicKey(key, "plant-events"), clientKey, Instant.now())))
+            .get();
+      }
+      Instant deadline = Instant.now().plus(WAIT);
+      while (!device.hasTopicKey("plant-events") && Instant.now().isBefore(deadline)) {
+        consumer.pollOnce(Duration.ofMillis(500));
+      }
+      reports.flush();
+    }
+
+    Map<String, Object> reader = consumerConfig("report-reader");
+    reader.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    List<ConsumerRecord<String, byte[]>> received =
+        records(new KafkaConsumer<String, byte[]>(reader), E4ControlConsumer.DEFAULT_REPORT_TOPIC);
+    ConsumerRecord<String, byte[]> last = received.get(received.size() - 1);
+    KeyReport report = KeyReports.openSymmetric(last.value(), clientKey);
+    byte[] topicHash = KeyReports.topicHash("plant-events");
+
+    assertThat(last.key()).isEqualTo(hexId);
+    assertThat(report.deviceId()).isEqualTo(receiverId);
+    assertThat(report.topicKeyFingerprint(topicHash))
+        .hasValue(KeyReports.topicKeyFingerprint(topicHash, second));
+    assertThat(received).hasSizeLessThanOrEqualTo(3);
+  }
+
+  /** The records of {@code topic}: polled until one arrives, then for one second more. */
+  private static <V> List<ConsumerRecord<String, V>> records(
+      KafkaConsumer<String, V> consumer, String topic) {
+    List<ConsumerRecord<String, V>> records = new java.util.ArrayList<>();
+    try (consumer) {
+      consumer.subscribe(List.of(topic));
+      Instant deadline = Instant.now().plus(WAIT);
+      while (records.isEmpty() && Instant.now().isBefore(deadline)) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+      consumer.poll(Duration.ofSeconds(1)).forEach(records::add);
+    }
+    if (records.isEmpty()) {
+      throw new AssertionError("no record on " + topic + " within " + WAIT);
+    }
+    return records;
   }
 
   /**
