@@ -143,7 +143,7 @@ public final class RotationLoad {
    * delivery it measures. The count confirms at the end.
    */
   private static void awaitDelivered(C2Service c2, DeviceRef last) throws InterruptedException {
-    while (c2.deliveries(last, 1).get(0).deliveredAt().isEmpty()) {
+    while (c2.deliveries(last, 1).get(0).sentAt().isEmpty()) {
       Thread.sleep(20);
     }
     while (c2.undeliveredCount() > 0) {

@@ -8,6 +8,8 @@ import io.e4j.api.v1.Delivery;
 import io.e4j.api.v1.DeviceRef;
 import io.e4j.api.v1.GetDeviceRequest;
 import io.e4j.api.v1.GetDeviceResponse;
+import io.e4j.api.v1.GetDeviceStatusRequest;
+import io.e4j.api.v1.GetDeviceStatusResponse;
 import io.e4j.api.v1.ListDeliveriesRequest;
 import io.e4j.api.v1.ListDeliveriesResponse;
 import io.e4j.api.v1.ListDeviceTopicsRequest;
@@ -16,6 +18,7 @@ import io.e4j.api.v1.NewDeviceKeyRequest;
 import io.e4j.api.v1.RemoveDeviceRequest;
 import io.e4j.api.v1.ResetDeviceRequest;
 import io.e4j.api.v1.ResyncDeviceRequest;
+import io.e4j.api.v1.TopicLag;
 import io.e4j.cli.internal.C2Connection;
 import io.e4j.cli.internal.DeviceRefs;
 import io.e4j.cli.internal.ExitCodes;
@@ -64,6 +67,7 @@ import picocli.CommandLine.Spec;
     })
 final class DevicesCommand {
   private static final int DELIVERIES_SHOWN = 10;
+  private static final int TOPICS_BEHIND_SHOWN = 20;
 
   private DevicesCommand() {}
 
@@ -291,8 +295,10 @@ final class DevicesCommand {
       name = "show",
       mixinStandardHelpOptions = true,
       description =
-          "Show a device, how many topics it is linked to, and its latest commands with"
-              + " their delivery status.",
+          "Show a device: when it was last seen, whether it holds its topics' current keys (e4j"
+              + " devices report them), and its latest commands with their delivery status"
+              + " (PENDING, SENT: the broker took it, CONFIRMED: the device reported applying it,"
+              + " FAILED, CANCELLED).",
       footer = {
         "",
         "Examples:",
@@ -314,9 +320,17 @@ final class DevicesCommand {
     @Override
     public Integer call() {
       GetDeviceResponse found;
+      GetDeviceStatusResponse status;
       ListDeliveriesResponse latest;
       try (C2Connection c2 = api.connect()) {
         found = c2.c2().getDevice(GetDeviceRequest.newBuilder().setDevice(device).build());
+        status =
+            c2.c2()
+                .getDeviceStatus(
+                    GetDeviceStatusRequest.newBuilder()
+                        .setDevice(device)
+                        .setBehindLimit(TOPICS_BEHIND_SHOWN)
+                        .build());
         latest =
             c2.c2()
                 .listDeliveries(
@@ -329,6 +343,7 @@ final class DevicesCommand {
         ObjectNode document = Json.object();
         document.set("device", Json.node(found.getDevice()));
         document.put("topicCount", found.getTopicCount());
+        document.set("status", Json.node(status));
         document.set("deliveries", Json.node(latest).get("deliveries"));
         api.print(document);
         return ExitCodes.OK;
@@ -342,11 +357,42 @@ final class DevicesCommand {
       properties.row("created", Text.time(shown.getCreatedAt()));
       properties.row("updated", Text.time(shown.getUpdatedAt()));
       properties.row("topics", Text.count(found.getTopicCount()));
+      properties.row("last seen", Text.time(status.getLastSeen()));
+      properties.row(
+          "reports keys",
+          status.hasLastReport()
+              ? "yes, last " + Text.time(status.getLastReport())
+              : "no (not an e4j device, or not connected since it was created)");
+      if (status.hasLastReport()) {
+        properties.row(
+            "on current keys",
+            Text.count(status.getTopicsOnCurrentKey())
+                + " of "
+                + Text.count(status.getLinkedTopics())
+                + " topics"
+                + (status.getOwnKeyCurrent() ? "" : "; its own key is not C2's current one"));
+      }
+      if (status.hasStaleSince()) {
+        properties.row("stale since", Text.time(status.getStaleSince()));
+      }
+      properties.row("unsent commands", Text.count(status.getUnsentCommands()));
       api.print(properties);
+      if (status.hasLastReport() && status.getBehindCount() > 0) {
+        api.say("");
+        Table behind = Table.withColumns("TOPIC BEHIND", "CURRENT VERSION", "HOLDS", "DUE SINCE");
+        for (TopicLag lag : status.getBehindList()) {
+          behind.row(
+              lag.getTopic(),
+              lag.getCurrentVersion(),
+              lag.getConfirmedVersion() == 0 ? "" : lag.getConfirmedVersion(),
+              Text.time(lag.getDueSince()));
+        }
+        api.print(behind);
+      }
       api.say("");
       Table commands =
           Table.withColumns(
-              "POSITION", "COMMAND", "STATUS", "ATTEMPTS", "CREATED", "DELIVERED", "ERROR");
+              "POSITION", "COMMAND", "STATUS", "ATTEMPTS", "CREATED", "SENT", "ERROR");
       for (Delivery delivery : latest.getDeliveriesList()) {
         commands.row(
             delivery.getPosition(),
@@ -354,7 +400,7 @@ final class DevicesCommand {
             delivery.getStatus(),
             delivery.getAttempts(),
             Text.time(delivery.getCreatedAt()),
-            Text.time(delivery.getDeliveredAt()),
+            Text.time(delivery.getSentAt()),
             delivery.getLastError());
       }
       api.print(commands);

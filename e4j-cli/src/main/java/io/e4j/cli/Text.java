@@ -20,4 +20,15 @@ final class Text {
     }
     return Instant.ofEpochSecond(timestamp.getSeconds()).toString();
   }
+
+  /** {@code part} of {@code whole} as a percentage, "100%" when there is no whole. */
+  static String percent(long part, long whole) {
+    if (whole == 0) {
+      return "100%";
+    }
+    long tenths = part * 1000 / whole;
+    return tenths % 10 == 0
+        ? (tenths / 10) + "%"
+        : String.format(Locale.ROOT, "%.1f%%", part * 100.0 / whole);
+  }
 }

@@ -3,8 +3,11 @@ package io.e4j.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.e4j.api.v1.CreateTopicRequest;
 import io.e4j.api.v1.CreateTopicResponse;
+import io.e4j.api.v1.DeviceLag;
 import io.e4j.api.v1.GetTopicRequest;
 import io.e4j.api.v1.GetTopicResponse;
+import io.e4j.api.v1.GetTopicStatusRequest;
+import io.e4j.api.v1.GetTopicStatusResponse;
 import io.e4j.api.v1.ListTopicDevicesRequest;
 import io.e4j.api.v1.ListTopicsRequest;
 import io.e4j.api.v1.RemoveTopicRequest;
@@ -31,6 +34,7 @@ import picocli.CommandLine.Parameters;
       "Examples:",
       "  e4 topics create sensors/temperature",
       "  e4 topics rotate sensors/temperature",
+      "  e4 topics status sensors/temperature",
       "  e4 topics devices sensors/temperature --all"
     },
     subcommands = {
@@ -38,6 +42,7 @@ import picocli.CommandLine.Parameters;
       TopicsCommand.Remove.class,
       TopicsCommand.ListTopics.class,
       TopicsCommand.Show.class,
+      TopicsCommand.Status.class,
       TopicsCommand.Rotate.class,
       TopicsCommand.Devices.class
     })
@@ -155,6 +160,91 @@ final class TopicsCommand {
               .row("created", Text.time(shown.getCreatedAt()))
               .row("rotated", Text.time(shown.getRotatedAt()))
               .row("devices", Text.count(found.getDeviceCount())));
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code e4 topics status}. */
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Show how far a topic's current key has reached its devices: how many reported holding it,"
+            + " and which have not, since when.",
+        "Devices report their keys when they are e4j devices (E4MqttClient, the e4 device shell,"
+            + " the Kafka control consumer); Teserakt's clients do not, and are never counted on"
+            + " the current key."
+      },
+      footer = {
+        "",
+        "Examples:",
+        "  e4 topics status sensors/temperature",
+        "  e4 topics status sensors/temperature --behind 100 -o json"
+      })
+  static final class Status implements Callable<Integer> {
+    @Mixin private OperatorOptions api;
+
+    @Parameters(paramLabel = "TOPIC", description = "the topic")
+    private String topic;
+
+    @Option(
+        names = "--behind",
+        paramLabel = "N",
+        description = "how many devices not on the current key to list (default: 20, at most 1000)")
+    private int behind = 20;
+
+    @Override
+    public Integer call() {
+      GetTopicStatusResponse status;
+      try (C2Connection c2 = api.connect()) {
+        status =
+            c2.c2()
+                .getTopicStatus(
+                    GetTopicStatusRequest.newBuilder()
+                        .setTopic(topic)
+                        .setBehindLimit(behind)
+                        .build());
+      }
+      if (api.json()) {
+        api.print(Json.node(status));
+        return ExitCodes.OK;
+      }
+      Topic shown = status.getTopic();
+      long linked = status.getLinkedDevices();
+      long current = status.getOnCurrentKey();
+      api.print(
+          Table.withColumns("TOPIC", shown.getName())
+              .row("key version", shown.getKeyVersion())
+              .row("rotated", Text.time(shown.getRotatedAt()))
+              .row("devices", Text.count(linked))
+              .row(
+                  "on current key",
+                  Text.count(current) + " (" + Text.percent(current, linked) + ")")
+              .row(
+                  "not reporting",
+                  Text.count(linked - status.getReportingDevices())
+                      + " (cannot confirm: not e4j devices, or never connected)"));
+      if (status.getBehindCount() > 0) {
+        api.say("");
+        Table behindTable =
+            Table.withColumns("DEVICE", "ID", "HOLDS VERSION", "DUE SINCE", "REPORTS", "LAST SEEN");
+        for (DeviceLag lag : status.getBehindList()) {
+          behindTable.row(
+              lag.getDeviceName(),
+              lag.getDeviceId(),
+              lag.getConfirmedVersion() == 0 ? "" : lag.getConfirmedVersion(),
+              Text.time(lag.getDueSince()),
+              lag.getReports() ? "yes" : "no",
+              Text.time(lag.getLastSeen()));
+        }
+        api.print(behindTable);
+        if (status.getBehindCount() < linked - current) {
+          api.say(
+              "... and "
+                  + Text.count(linked - current - status.getBehindCount())
+                  + " more (--behind N)");
+        }
+      }
       return ExitCodes.OK;
     }
   }

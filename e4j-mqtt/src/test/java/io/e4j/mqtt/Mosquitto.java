@@ -22,6 +22,7 @@ public final class Mosquitto implements AutoCloseable {
   private final int port;
   private final TestCertificates tls;
   private final Path passwordFile;
+  private boolean publishesLog;
   private Process process;
 
   private Mosquitto(Path directory, int port, TestCertificates tls, Path passwordFile) {
@@ -29,6 +30,19 @@ public final class Mosquitto implements AutoCloseable {
     this.port = port;
     this.tls = tls;
     this.passwordFile = passwordFile;
+  }
+
+  /**
+   * An anonymous broker that also publishes its log of subscriptions and notices on {@code
+   * $SYS/broker/log/...}, which C2 reads devices' presence from ({@code broker.presence =
+   * mosquitto-log}).
+   */
+  public static Mosquitto startPublishingLog(Path directory) throws IOException {
+    Mosquitto broker = new Mosquitto(directory, freePort(), null, null);
+    broker.publishesLog = true;
+    broker.writeConfig();
+    broker.launch();
+    return broker;
   }
 
   public static Mosquitto start(Path directory) throws IOException {
@@ -164,6 +178,13 @@ public final class Mosquitto implements AutoCloseable {
     lines.add("persistence true");
     lines.add("persistence_location " + directory + "/");
     lines.add("log_dest file " + directory.resolve("mosquitto.log"));
+    if (publishesLog) {
+      lines.add("log_dest topic");
+      lines.add("log_type error");
+      lines.add("log_type warning");
+      lines.add("log_type notice");
+      lines.add("log_type subscribe");
+    }
     if ("root".equals(System.getProperty("user.name"))) {
       // Mosquitto started as root switches to its own user, which cannot write here.
       lines.add("user root");

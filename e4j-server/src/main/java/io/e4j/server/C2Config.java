@@ -127,6 +127,20 @@ public record C2Config(
   }
 
   /** An MQTT broker inside the C2 process (Moquette), persisting under the data directory. */
+  /**
+   * Where C2 learns that a device subscribed to its control topic, to send what it may have missed
+   * (a broker drops a message for a client with no session). The embedded broker always tells.
+   */
+  public enum PresenceSource {
+    /** The broker does not tell; e4j devices' key reports still do when they connect. */
+    NONE,
+    /**
+     * Mosquitto's log, published on {@code $SYS} ({@code log_dest topic}, {@code log_type
+     * subscribe}, {@code log_type notice}; C2's broker user may read {@code $SYS/broker/log/#}).
+     */
+    MOSQUITTO_LOG
+  }
+
   public record EmbeddedMqtt(String host, int port) implements Broker {
     @Override
     public List<String> problems() {
@@ -157,17 +171,42 @@ public record C2Config(
       String username,
       String password,
       int version,
-      String clientId)
+      String clientId,
+      PresenceSource presence)
       implements Broker {
 
     /** MQTT 5 without TLS or credentials: for a broker on loopback. */
     public static Mqtt plain(String host, int port) {
-      return new Mqtt(host, port, false, null, null, null, null, 5, "e4j-c2");
+      return new Mqtt(host, port, false, null, null, null, null, 5, "e4j-c2", PresenceSource.NONE);
     }
 
     public Mqtt withVersion(int version) {
       return new Mqtt(
-          host, port, tls, trustStore, trustStorePassword, username, password, version, clientId);
+          host,
+          port,
+          tls,
+          trustStore,
+          trustStorePassword,
+          username,
+          password,
+          version,
+          clientId,
+          presence);
+    }
+
+    /** Where C2 learns that devices subscribe to their control topics. */
+    public Mqtt withPresence(PresenceSource presence) {
+      return new Mqtt(
+          host,
+          port,
+          tls,
+          trustStore,
+          trustStorePassword,
+          username,
+          password,
+          version,
+          clientId,
+          presence);
     }
 
     @Override
@@ -259,7 +298,8 @@ public record C2Config(
       Duration ackTimeout,
       Duration retryMin,
       Duration retryMax,
-      Duration retention) {
+      Duration retention,
+      Duration staleAfter) {
 
     public static Delivery defaults() {
       return new Delivery(
@@ -269,17 +309,44 @@ public record C2Config(
           Duration.ofSeconds(30),
           Duration.ofSeconds(1),
           Duration.ofSeconds(60),
-          Duration.ofDays(7));
+          Duration.ofDays(7),
+          Duration.ofMinutes(15));
     }
 
     public Delivery withRatePerSecond(int ratePerSecond) {
       return new Delivery(
-          batchSize, maxInFlight, ratePerSecond, ackTimeout, retryMin, retryMax, retention);
+          batchSize,
+          maxInFlight,
+          ratePerSecond,
+          ackTimeout,
+          retryMin,
+          retryMax,
+          retention,
+          staleAfter);
     }
 
     public Delivery withAckTimeout(Duration ackTimeout) {
       return new Delivery(
-          batchSize, maxInFlight, ratePerSecond, ackTimeout, retryMin, retryMax, retention);
+          batchSize,
+          maxInFlight,
+          ratePerSecond,
+          ackTimeout,
+          retryMin,
+          retryMax,
+          retention,
+          staleAfter);
+    }
+
+    public Delivery withStaleAfter(Duration staleAfter) {
+      return new Delivery(
+          batchSize,
+          maxInFlight,
+          ratePerSecond,
+          ackTimeout,
+          retryMin,
+          retryMax,
+          retention,
+          staleAfter);
     }
 
     List<String> problems() {
@@ -298,6 +365,7 @@ public record C2Config(
               Map.entry("delivery.ackTimeout", nonNull(ackTimeout)),
               Map.entry("delivery.retryMin", nonNull(retryMin)),
               Map.entry("delivery.retryMax", nonNull(retryMax)),
+              Map.entry("delivery.staleAfter", nonNull(staleAfter)),
               Map.entry("delivery.retention", nonNull(retention)))) {
         if (entry.getValue().isNegative() || entry.getValue().isZero()) {
           problems.add(entry.getKey() + ": must be a positive duration");

@@ -149,6 +149,18 @@ public interface C2Service {
   List<Delivery> deliveries(DeviceRef device, int limit);
 
   /**
+   * How far the topic's current key has reached its linked devices, as they reported it; lists up
+   * to {@code behindLimit} (0 to 1,000) devices not known to hold it.
+   */
+  TopicStatus topicStatus(String topic, int behindLimit);
+
+  /**
+   * The device's presence and keys as C2 knows them from the broker and the device's reports; lists
+   * up to {@code behindLimit} (0 to 1,000) linked topics whose current key it is not known to hold.
+   */
+  DeviceStatus deviceStatus(DeviceRef device, int behindLimit);
+
+  /**
    * How many commands wait for delivery (pending or failed), counting each device a rotation has
    * yet to reach.
    */

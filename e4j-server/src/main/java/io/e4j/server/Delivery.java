@@ -11,8 +11,8 @@ import java.util.Optional;
  * @param command the command's name, e.g. {@code SetTopicKey}
  * @param attempts how many times it was sent; a rotation delivered to a device on the first try
  *     counts one
- * @param deliveredAt when the transport acknowledged it; for a rotation, when the last of its
- *     devices did
+ * @param sentAt when the transport acknowledged it; for a rotation, when the last of its devices
+ *     did
  */
 public record Delivery(
     long position,
@@ -22,4 +22,4 @@ public record Delivery(
     int attempts,
     Optional<String> lastError,
     Instant createdAt,
-    Optional<Instant> deliveredAt) {}
+    Optional<Instant> sentAt) {}

@@ -17,8 +17,15 @@ public enum EventType {
   PUBLIC_KEY_REMOVED,
   PUBLIC_KEYS_RESET,
   C2_KEY_CHANGED,
-  /** The transport acknowledged a command; for a rotation, once its last device has. */
-  COMMAND_DELIVERED,
+  /**
+   * The transport took a command (the broker has it; the device may not); for a rotation, once it
+   * took its last device's copy.
+   */
+  COMMAND_SENT,
   /** A command was not acknowledged and will be retried (recorded at its first failure). */
-  COMMAND_FAILED
+  COMMAND_FAILED,
+  /** A device reported holding the current key of every topic it is linked to. */
+  DEVICE_CONFIRMED,
+  /** A device has not confirmed a linked topic's current key for longer than the stale period. */
+  DEVICE_STALE
 }

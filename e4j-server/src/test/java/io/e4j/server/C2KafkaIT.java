@@ -106,8 +106,8 @@ class C2KafkaIT {
       assertThat(deliveries)
           .extracting(Delivery::command, Delivery::status)
           .containsExactly(
-              Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED),
-              Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED));
+              Tuple.tuple("SetTopicKey", DeliveryStatus.SENT),
+              Tuple.tuple("SetTopicKey", DeliveryStatus.SENT));
     }
     byte[] message = devices.get(0).protect(TOPIC, "valve 7 open".getBytes(UTF_8));
     for (E4Client reader : devices.subList(1, 3)) {

@@ -91,7 +91,16 @@ class C2MqttCredentialsIT {
 
   private C2Config.Mqtt plain(String password, int mqttVersion) {
     return new C2Config.Mqtt(
-        "127.0.0.1", broker.port(), false, null, null, C2_USER, password, mqttVersion, C2_USER);
+        "127.0.0.1",
+        broker.port(),
+        false,
+        null,
+        null,
+        C2_USER,
+        password,
+        mqttVersion,
+        C2_USER,
+        C2Config.PresenceSource.NONE);
   }
 
   /** A device logging in as {@code name}, with whatever else {@code access} adds. */
@@ -129,7 +138,7 @@ class C2MqttCredentialsIT {
               () ->
                   assertThat(c2.deliveries(device.ref(), 10))
                       .extracting(Delivery::command, Delivery::status)
-                      .containsExactly(Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED)));
+                      .containsExactly(Tuple.tuple("SetTopicKey", DeliveryStatus.SENT)));
     }
     assertThat(c2.undeliveredCount()).isZero();
   }
@@ -169,7 +178,8 @@ class C2MqttCredentialsIT {
                 C2_USER,
                 C2_PASSWORD,
                 5,
-                C2_USER));
+                C2_USER,
+                C2Config.PresenceSource.NONE));
     UnaryOperator<E4MqttClient.Builder> tls =
         client -> client.trustStore(certificates.trustStore());
     Device alice = device(c2, "pump-alice", 5, tls);

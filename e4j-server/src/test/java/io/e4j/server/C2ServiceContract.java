@@ -185,7 +185,7 @@ abstract class C2ServiceContract {
     awaitTrue(() -> fleet.stream().allMatch(d -> d.messages.size() == 1));
     assertThat(fleet).allSatisfy(d -> assertThat(d.rejections).isEmpty());
     assertThat(c2.deliveries(fleet.get(7).ref(), 10))
-        .allSatisfy(delivery -> assertThat(delivery.status()).isEqualTo(DeliveryStatus.DELIVERED))
+        .allSatisfy(delivery -> assertThat(delivery.status()).isEqualTo(DeliveryStatus.SENT))
         .extracting(Delivery::command)
         .startsWith("SetTopicKey");
   }
@@ -459,7 +459,7 @@ abstract class C2ServiceContract {
     assertThat(c2.deliveries(device.ref(), 10))
         .extracting(Delivery::command, Delivery::status)
         .first()
-        .isEqualTo(org.assertj.core.groups.Tuple.tuple("SetTopicKey", DeliveryStatus.DELIVERED));
+        .isEqualTo(org.assertj.core.groups.Tuple.tuple("SetTopicKey", DeliveryStatus.SENT));
   }
 
   @ParameterizedTest
@@ -534,7 +534,7 @@ abstract class C2ServiceContract {
     awaitTrue(
         () ->
             c2.events(0, 1_000).stream()
-                .anyMatch(e -> e.type() == EventType.COMMAND_DELIVERED && e.topic().isPresent()));
+                .anyMatch(e -> e.type() == EventType.COMMAND_SENT && e.topic().isPresent()));
 
     List<C2Event> events = c2.events(0, 1_000);
     for (int i = 0; i < events.size(); i++) {
@@ -543,7 +543,7 @@ abstract class C2ServiceContract {
     assertThat(c2.lastEventSequence()).isEqualTo(events.size());
     assertThat(
             events.stream()
-                .filter(e -> e.type() != EventType.COMMAND_DELIVERED)
+                .filter(e -> e.type() != EventType.COMMAND_SENT)
                 .map(e -> e.type() + " " + e.deviceName().or(e::topic).orElse("")))
         .containsExactly(
             "DEVICE_CREATED journal-0",
@@ -555,14 +555,14 @@ abstract class C2ServiceContract {
             "TOPIC_ROTATED journal/topic",
             "UNLINKED journal-1");
     assertThat(events)
-        .filteredOn(e -> e.type() == EventType.COMMAND_DELIVERED && e.deviceId().isPresent())
+        .filteredOn(e -> e.type() == EventType.COMMAND_SENT && e.deviceId().isPresent())
         .extracting(e -> e.command().orElseThrow())
         .contains("SetTopicKey", "RemoveTopic")
         .containsOnly("SetTopicKey", "RemoveTopic");
     // The rotation's own event; devices it reached through an outbox row (their link's command
     // was still undelivered) have theirs above.
     assertThat(events)
-        .filteredOn(e -> e.type() == EventType.COMMAND_DELIVERED && e.topic().isPresent())
+        .filteredOn(e -> e.type() == EventType.COMMAND_SENT && e.topic().isPresent())
         .singleElement()
         .satisfies(rotation -> assertThat(rotation.command()).contains("SetTopicKey"));
     assertThat(events)

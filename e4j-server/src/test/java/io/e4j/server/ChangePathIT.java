@@ -52,6 +52,8 @@ class ChangePathIT {
           "lastEventSequence",
           "audit",
           "deliveries",
+          "topicStatus",
+          "deviceStatus",
           "undeliveredCount");
 
   private static final DeviceRef ONE = DeviceRef.name("path-1");

@@ -46,7 +46,7 @@ class OutcomeWriteFailureIT {
             "CREATE FUNCTION refuse_delivered() RETURNS trigger LANGUAGE plpgsql AS"
                 + " $$ BEGIN RAISE EXCEPTION 'outcome writes refused by the test'; END $$",
             "CREATE TRIGGER refuse_delivered BEFORE UPDATE ON command_outbox FOR EACH ROW"
-                + " WHEN (NEW.status = 'DELIVERED') EXECUTE FUNCTION refuse_delivered()");
+                + " WHEN (NEW.status = 'SENT') EXECUTE FUNCTION refuse_delivered()");
 
         c2.link(device.ref(), "outcomes/topic");
 
@@ -61,7 +61,7 @@ class OutcomeWriteFailureIT {
             .singleElement()
             .satisfies(
                 delivery -> {
-                  assertThat(delivery.status()).isEqualTo(DeliveryStatus.DELIVERED);
+                  assertThat(delivery.status()).isEqualTo(DeliveryStatus.SENT);
                   assertThat(delivery.attempts()).isEqualTo(1);
                 });
         assertThat(device.commands.get()).isEqualTo(1);

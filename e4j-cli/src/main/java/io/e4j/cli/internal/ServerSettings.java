@@ -65,6 +65,10 @@ public final class ServerSettings {
     keys.put("broker.passwordEnv", "environment variable holding the MQTT password");
     keys.put("broker.mqttVersion", "3 (MQTT 3.1.1) or 5 (default)");
     keys.put("broker.clientId", "MQTT client identifier (default e4j-c2)");
+    keys.put(
+        "broker.presence",
+        "how C2 learns that devices subscribe: none (default) or mosquitto-log (Mosquitto with"
+            + " log_dest topic, log_type subscribe and notice)");
     keys.put("broker.bootstrapServers", "Kafka bootstrap servers");
     keys.put("broker.controlTopic", "Kafka topic for commands (default e4.control)");
     keys.put("broker.kafka.*", "any Kafka producer property, e.g. broker.kafka.security.protocol");
@@ -80,7 +84,10 @@ public final class ServerSettings {
     keys.put("delivery.ackTimeout", "wait for an acknowledgement before retrying (default 30s)");
     keys.put("delivery.retryMin", "first retry delay, doubling (default 1s)");
     keys.put("delivery.retryMax", "longest retry delay (default 60s)");
-    keys.put("delivery.retention", "how long delivered commands stay listed (default 7d)");
+    keys.put("delivery.retention", "how long sent commands stay listed (default 7d)");
+    keys.put(
+        "delivery.staleAfter",
+        "a reporting device not on a linked topic's current key this long is stale (default 15m)");
     return java.util.Collections.unmodifiableMap(keys);
   }
 
@@ -212,7 +219,8 @@ public final class ServerSettings {
             duration("delivery.ackTimeout", defaults.ackTimeout(), found),
             duration("delivery.retryMin", defaults.retryMin(), found),
             duration("delivery.retryMax", defaults.retryMax(), found),
-            duration("delivery.retention", defaults.retention(), found));
+            duration("delivery.retention", defaults.retention(), found),
+            duration("delivery.staleAfter", defaults.staleAfter(), found));
     C2Config config =
         new C2Config(dataDirectory, mode, database, kek, broker, delivery, api(found));
     found.addAll(config.problems());
@@ -274,7 +282,8 @@ public final class ServerSettings {
             username.isEmpty() ? null : username,
             password.isEmpty() ? null : password,
             integer("broker.mqttVersion", 5, found),
-            text("broker.clientId", "e4j-c2"));
+            text("broker.clientId", "e4j-c2"),
+            presence(found));
       case "kafka":
         Map<String, String> properties = new TreeMap<>();
         values.forEach(
@@ -290,6 +299,19 @@ public final class ServerSettings {
       default:
         found.add("broker.type: embedded, mqtt or kafka, got '" + type + "'");
         return new C2Config.EmbeddedMqtt("127.0.0.1", 1883);
+    }
+  }
+
+  private C2Config.PresenceSource presence(List<String> found) {
+    String source = text("broker.presence", "none");
+    switch (source) {
+      case "none":
+        return C2Config.PresenceSource.NONE;
+      case "mosquitto-log":
+        return C2Config.PresenceSource.MOSQUITTO_LOG;
+      default:
+        found.add("broker.presence: none or mosquitto-log, got '" + source + "'");
+        return C2Config.PresenceSource.NONE;
     }
   }
 

@@ -83,6 +83,7 @@ public final class C2Server implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final ApiServer api;
   private final ApiCertificate apiCertificate;
+  private final Convergence convergence;
 
   private C2Server(
       C2Config config,
@@ -94,7 +95,8 @@ public final class C2Server implements AutoCloseable {
       C2Operations operations,
       ScheduledExecutorService housekeeping,
       ApiServer api,
-      ApiCertificate apiCertificate) {
+      ApiCertificate apiCertificate,
+      Convergence convergence) {
     this.config = config;
     this.database = database;
     this.vault = vault;
@@ -105,6 +107,7 @@ public final class C2Server implements AutoCloseable {
     this.housekeeping = housekeeping;
     this.api = api;
     this.apiCertificate = apiCertificate;
+    this.convergence = convergence;
   }
 
   /**
@@ -171,6 +174,10 @@ public final class C2Server implements AutoCloseable {
           () -> purgeJournal(journal, clock), 0, JOURNAL_PURGE.toMillis(), TimeUnit.MILLISECONDS);
       opened.add(housekeeping::shutdownNow);
       Metrics.registerGauges(registry, operations);
+      Convergence convergence =
+          Convergence.start(
+              database, vault, journal, changes, operations, transport, registry, clock, config);
+      opened.add(convergence);
       ApiServer api = null;
       ApiCertificate certificate = null;
       if (config.api().enabled()) {
@@ -211,7 +218,8 @@ public final class C2Server implements AutoCloseable {
           operations,
           housekeeping,
           api,
-          certificate);
+          certificate,
+          convergence);
     } catch (RuntimeException e) {
       closeAll(opened, e);
       throw e;
@@ -302,6 +310,7 @@ public final class C2Server implements AutoCloseable {
       api.close();
     }
     housekeeping.shutdownNow();
+    convergence.close();
     dispatcher.close();
     List<AutoCloseable> toClose = new ArrayList<>();
     toClose.add(database);

@@ -19,8 +19,12 @@ import io.e4j.api.v1.GetCryptoModeRequest;
 import io.e4j.api.v1.GetCryptoModeResponse;
 import io.e4j.api.v1.GetDeviceRequest;
 import io.e4j.api.v1.GetDeviceResponse;
+import io.e4j.api.v1.GetDeviceStatusRequest;
+import io.e4j.api.v1.GetDeviceStatusResponse;
 import io.e4j.api.v1.GetTopicRequest;
 import io.e4j.api.v1.GetTopicResponse;
+import io.e4j.api.v1.GetTopicStatusRequest;
+import io.e4j.api.v1.GetTopicStatusResponse;
 import io.e4j.api.v1.LinkDevicesRequest;
 import io.e4j.api.v1.LinkDevicesResponse;
 import io.e4j.api.v1.LinkRequest;
@@ -170,6 +174,18 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
   public void listDeliveries(
       ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> out) {
     reply(out, () -> DeviceCalls.listDeliveries(ops(), request));
+  }
+
+  @Override
+  public void getDeviceStatus(
+      GetDeviceStatusRequest request, StreamObserver<GetDeviceStatusResponse> out) {
+    reply(out, () -> DeviceCalls.getDeviceStatus(ops(), request));
+  }
+
+  @Override
+  public void getTopicStatus(
+      GetTopicStatusRequest request, StreamObserver<GetTopicStatusResponse> out) {
+    reply(out, () -> TopicCalls.getTopicStatus(ops(), request));
   }
 
   @Override

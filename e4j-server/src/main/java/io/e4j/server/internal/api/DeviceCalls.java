@@ -7,6 +7,8 @@ import io.e4j.api.v1.CreateDevicesRequest;
 import io.e4j.api.v1.CreateDevicesResponse;
 import io.e4j.api.v1.GetDeviceRequest;
 import io.e4j.api.v1.GetDeviceResponse;
+import io.e4j.api.v1.GetDeviceStatusRequest;
+import io.e4j.api.v1.GetDeviceStatusResponse;
 import io.e4j.api.v1.ListDeliveriesRequest;
 import io.e4j.api.v1.ListDeliveriesResponse;
 import io.e4j.api.v1.ListDeviceTopicsRequest;
@@ -25,7 +27,9 @@ import io.e4j.server.BatchItem;
 import io.e4j.server.C2Exception;
 import io.e4j.server.CreatedDevice;
 import io.e4j.server.DeviceRef;
+import io.e4j.server.DeviceStatus;
 import io.e4j.server.NewDevice;
+import io.e4j.server.TopicLag;
 import io.e4j.server.internal.operations.CallerService;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +136,33 @@ final class DeviceCalls {
     ListDeliveriesResponse.Builder response = ListDeliveriesResponse.newBuilder();
     ops.deliveries(Protos.device(request.getDevice()), limit)
         .forEach(delivery -> response.addDeliveries(Protos.delivery(delivery)));
+    return response.build();
+  }
+
+  static GetDeviceStatusResponse getDeviceStatus(
+      CallerService ops, GetDeviceStatusRequest request) {
+    DeviceStatus status =
+        ops.deviceStatus(Protos.device(request.getDevice()), request.getBehindLimit());
+    GetDeviceStatusResponse.Builder response =
+        GetDeviceStatusResponse.newBuilder()
+            .setDevice(Protos.device(status.device()))
+            .setOwnKeyCurrent(status.ownKeyCurrent().orElse(false))
+            .setLinkedTopics(status.linkedTopics())
+            .setTopicsOnCurrentKey(status.topicsOnCurrentKey())
+            .setUnsentCommands(status.unsentCommands());
+    status.lastSeen().map(Protos::timestamp).ifPresent(response::setLastSeen);
+    status.subscribedAt().map(Protos::timestamp).ifPresent(response::setSubscribedAt);
+    status.lastReport().map(Protos::timestamp).ifPresent(response::setLastReport);
+    status.appliedCommandsThrough().ifPresent(response::setAppliedCommandsThrough);
+    status.staleSince().map(Protos::timestamp).ifPresent(response::setStaleSince);
+    for (TopicLag lag : status.behind()) {
+      response.addBehind(
+          io.e4j.api.v1.TopicLag.newBuilder()
+              .setTopic(lag.topic())
+              .setCurrentVersion(lag.currentVersion())
+              .setConfirmedVersion(lag.confirmedVersion().orElse(0))
+              .setDueSince(Protos.timestamp(lag.dueSince())));
+    }
     return response.build();
   }
 }

@@ -112,7 +112,7 @@ final class Protos {
             .setAttempts(delivery.attempts())
             .setCreatedAt(timestamp(delivery.createdAt()));
     delivery.lastError().ifPresent(proto::setLastError);
-    delivery.deliveredAt().map(Protos::timestamp).ifPresent(proto::setDeliveredAt);
+    delivery.sentAt().map(Protos::timestamp).ifPresent(proto::setSentAt);
     return proto.build();
   }
 

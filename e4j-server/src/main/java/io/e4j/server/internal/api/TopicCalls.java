@@ -4,6 +4,8 @@ import io.e4j.api.v1.CreateTopicRequest;
 import io.e4j.api.v1.CreateTopicResponse;
 import io.e4j.api.v1.GetTopicRequest;
 import io.e4j.api.v1.GetTopicResponse;
+import io.e4j.api.v1.GetTopicStatusRequest;
+import io.e4j.api.v1.GetTopicStatusResponse;
 import io.e4j.api.v1.LinkDevicesRequest;
 import io.e4j.api.v1.LinkDevicesResponse;
 import io.e4j.api.v1.LinkRequest;
@@ -21,7 +23,9 @@ import io.e4j.api.v1.UnlinkRequest;
 import io.e4j.api.v1.UnlinkResponse;
 import io.e4j.server.BatchItem;
 import io.e4j.server.C2Exception;
+import io.e4j.server.DeviceLag;
 import io.e4j.server.DeviceRef;
+import io.e4j.server.TopicStatus;
 import io.e4j.server.internal.operations.CallerService;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +53,29 @@ final class TopicCalls {
         .setTopic(Protos.topic(ops.topic(request.getTopic())))
         .setDeviceCount(ops.deviceCountOf(request.getTopic()))
         .build();
+  }
+
+  static GetTopicStatusResponse getTopicStatus(CallerService ops, GetTopicStatusRequest request) {
+    TopicStatus status = ops.topicStatus(request.getTopic(), request.getBehindLimit());
+    GetTopicStatusResponse.Builder response =
+        GetTopicStatusResponse.newBuilder()
+            .setTopic(Protos.topic(status.topic()))
+            .setLinkedDevices(status.linkedDevices())
+            .setOnCurrentKey(status.onCurrentKey())
+            .setReportingDevices(status.reportingDevices())
+            .setAt(Protos.timestamp(status.at()));
+    for (DeviceLag lag : status.behind()) {
+      io.e4j.api.v1.DeviceLag.Builder behind =
+          io.e4j.api.v1.DeviceLag.newBuilder()
+              .setDeviceId(lag.device())
+              .setDeviceName(lag.name().orElse(""))
+              .setConfirmedVersion(lag.confirmedVersion().orElse(0))
+              .setDueSince(Protos.timestamp(lag.dueSince()))
+              .setReports(lag.reports());
+      lag.lastSeen().map(Protos::timestamp).ifPresent(behind::setLastSeen);
+      response.addBehind(behind);
+    }
+    return response.build();
   }
 
   static ListTopicsResponse listTopics(CallerService ops, ListTopicsRequest request) {

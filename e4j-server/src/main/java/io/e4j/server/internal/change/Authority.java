@@ -14,6 +14,8 @@ public final class Authority {
           "ListDevices",
           "ListDeviceTopics",
           "ListDeliveries",
+          "GetDeviceStatus",
+          "GetTopicStatus",
           "GetTopic",
           "ListTopics",
           "ListTopicDevices",

@@ -22,6 +22,14 @@ public final class Outbox {
     writer.toDevice(handle, deviceId, commands);
   }
 
+  /**
+   * Again, in their order, the commands named {@code names} the transport took for the device since
+   * {@code since}; how many.
+   */
+  public int again(byte[] deviceId, java.time.Instant since, java.util.Set<String> names) {
+    return writer.again(handle, deviceId, since, names);
+  }
+
   /** {@code command} for each of {@code deviceIds}, at one position. */
   public void toDevices(List<byte[]> deviceIds, byte[] command) {
     writer.toDevices(handle, deviceIds, command);

@@ -9,9 +9,11 @@ import io.e4j.server.CryptoMode;
 import io.e4j.server.Delivery;
 import io.e4j.server.DeviceInfo;
 import io.e4j.server.DeviceRef;
+import io.e4j.server.DeviceStatus;
 import io.e4j.server.NewDevice;
 import io.e4j.server.Page;
 import io.e4j.server.TopicInfo;
+import io.e4j.server.TopicStatus;
 import io.e4j.server.UnprotectedMessage;
 import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
@@ -20,10 +22,12 @@ import io.e4j.server.internal.store.C2KeyStore;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.DeviceStore;
 import io.e4j.server.internal.store.LinkStore;
+import io.e4j.server.internal.store.PresenceStore;
 import io.e4j.server.internal.store.PublicKeyStore;
 import io.e4j.server.internal.store.TopicStore;
 import io.e4j.server.internal.vault.Vault;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -72,13 +76,23 @@ public final class C2Operations implements CallerService {
         new Parts(
             mode,
             changes,
-            new DeviceChanges(devices, links, publicKeys, c2Keys, mode),
+            new DeviceChanges(devices, topics, links, publicKeys, c2Keys, mode),
             new TopicChanges(topics),
             new LinkChanges(devices, topics, links),
             new PublicKeyChanges(devices, publicKeys, mode),
             c2Keys,
             new Messages(database, topics, devices, mode, clock),
-            new Reads(database, devices, topics, links, publicKeys, keyPairs, journal, mode)),
+            new Reads(
+                database,
+                devices,
+                topics,
+                links,
+                publicKeys,
+                new PresenceStore(),
+                keyPairs,
+                journal,
+                mode,
+                clock)),
         Caller.LOCAL);
   }
 
@@ -113,6 +127,24 @@ public final class C2Operations implements CallerService {
   }
 
   // --- changes --------------------------------------------------------------------------------
+
+  /**
+   * C2, on its own: sends a device what its key report showed it lacks (the current keys of linked
+   * topics in {@code topicsBehind}, RemoveTopic for the unlinked topic hashes it still holds).
+   */
+  public void catchUp(byte[] deviceId, List<byte[]> topicsBehind, List<byte[]> unlinkedTopics) {
+    parts
+        .changes()
+        .make(Caller.C2, parts.devices().catchUp(deviceId, topicsBehind, unlinkedTopics));
+  }
+
+  /**
+   * C2, on its own: a device that may have missed commands while away since {@code since} gets
+   * again what it needs (see {@link DeviceChanges#welcomeBack}).
+   */
+  public void welcomeBack(byte[] deviceId, Instant since) {
+    parts.changes().make(Caller.C2, parts.devices().welcomeBack(deviceId, since));
+  }
 
   @Override
   public CreatedDevice createDevice(NewDevice device) {
@@ -291,6 +323,16 @@ public final class C2Operations implements CallerService {
   @Override
   public List<Delivery> deliveries(DeviceRef device, int limit) {
     return parts.reads().deliveries(device, limit);
+  }
+
+  @Override
+  public TopicStatus topicStatus(String topic, int behindLimit) {
+    return parts.reads().topicStatus(topic, behindLimit);
+  }
+
+  @Override
+  public DeviceStatus deviceStatus(DeviceRef device, int behindLimit) {
+    return parts.reads().deviceStatus(device, behindLimit);
   }
 
   @Override

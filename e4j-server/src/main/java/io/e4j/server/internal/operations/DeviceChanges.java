@@ -1,5 +1,6 @@
 package io.e4j.server.internal.operations;
 
+import io.e4j.core.Command;
 import io.e4j.core.Commands;
 import io.e4j.core.Keys;
 import io.e4j.server.BatchItem;
@@ -18,18 +19,30 @@ import io.e4j.server.internal.store.DeviceStore;
 import io.e4j.server.internal.store.KnownDevice;
 import io.e4j.server.internal.store.LinkStore;
 import io.e4j.server.internal.store.PublicKeyStore;
+import io.e4j.server.internal.store.TopicStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /** The changes of devices: create, remove, new key, reset, resync. */
 final class DeviceChanges {
   static final int MAX_BATCH = 1_000;
 
+  /**
+   * What a device that was away gets again: commands that took keys away or gave it public keys.
+   * Topic keys go as they are now instead of again; a new key of its own (SetIDKey, SetC2Key)
+   * cannot be sent again under a key it no longer shares with C2.
+   */
+  private static final Set<String> SENT_AGAIN_AFTER_ABSENCE =
+      Set.of("RemoveTopic", "ResetTopics", "RemovePubKey", "ResetPubKeys", "SetPubKey");
+
   private final DeviceStore devices;
+  private final TopicStore topics;
   private final LinkStore links;
   private final PublicKeyStore publicKeys;
   private final C2Keys c2Keys;
@@ -37,11 +50,13 @@ final class DeviceChanges {
 
   DeviceChanges(
       DeviceStore devices,
+      TopicStore topics,
       LinkStore links,
       PublicKeyStore publicKeys,
       C2Keys c2Keys,
       CryptoMode mode) {
     this.devices = devices;
+    this.topics = topics;
     this.links = links;
     this.publicKeys = publicKeys;
     this.c2Keys = c2Keys;
@@ -257,6 +272,68 @@ final class DeviceChanges {
         ref,
         EventType.DEVICE_RESYNCED,
         (context, id) -> context.outbox().toDevice(id, keySetOf(context, id)));
+  }
+
+  /**
+   * Sends a device what its key report showed it lacks: the current key of each linked topic in
+   * {@code topicsBehind} (topic IDs), and RemoveTopic for each topic hash in {@code
+   * unlinkedTopics}, which it holds and is no longer linked to.
+   */
+  Change<Void> catchUp(byte[] id, List<byte[]> topicsBehind, List<byte[]> unlinkedTopics) {
+    return ofDevice(
+        "CatchUpDevice",
+        DeviceRef.id(id),
+        EventType.DEVICE_RESYNCED,
+        (context, deviceId) -> {
+          List<byte[]> commands = new ArrayList<>();
+          for (byte[] topicHash : unlinkedTopics) {
+            commands.add(new Command.RemoveTopic(topicHash).encode());
+          }
+          for (byte[] topicId : topicsBehind) {
+            byte[] key = topics.key(context.handle(), topicId);
+            try {
+              commands.add(new Command.SetTopicKey(key, topicId).encode());
+            } finally {
+              Arrays.fill(key, (byte) 0);
+            }
+          }
+          context.auditDetail(
+              "reported behind on "
+                  + topicsBehind.size()
+                  + " linked topic(s), holding "
+                  + unlinkedTopics.size()
+                  + " unlinked one(s)");
+          context.outbox().toDevice(deviceId, commands);
+        });
+  }
+
+  /**
+   * Sends a device that may have missed commands while it was away (since {@code since}) what it
+   * needs, without wiping what it holds: again, in their order, the commands that removed keys or
+   * sent public keys since then, then the current key of every topic it is linked to.
+   */
+  Change<Void> welcomeBack(byte[] id, Instant since) {
+    return ofDevice(
+        "CatchUpDevice",
+        DeviceRef.id(id),
+        EventType.DEVICE_RESYNCED,
+        (context, deviceId) -> {
+          int again = context.outbox().again(deviceId, since, SENT_AGAIN_AFTER_ABSENCE);
+          List<byte[]> commands = new ArrayList<>();
+          links.forEachTopicKeyOf(
+              context.handle(),
+              deviceId,
+              (topic, key) -> commands.add(Commands.setTopicKey(key, topic)));
+          context.auditDetail(
+              "subscribed after missing commands since "
+                  + since
+                  + ": "
+                  + again
+                  + " command(s) again, "
+                  + commands.size()
+                  + " topic key(s)");
+          context.outbox().toDevice(deviceId, commands);
+        });
   }
 
   /**

@@ -2,12 +2,17 @@ package io.e4j.server.internal.operations;
 
 import io.e4j.server.AuditRecord;
 import io.e4j.server.C2Event;
+import io.e4j.server.C2Exception;
 import io.e4j.server.CryptoMode;
 import io.e4j.server.Delivery;
+import io.e4j.server.DeliveryStatus;
 import io.e4j.server.DeviceInfo;
+import io.e4j.server.DeviceLag;
 import io.e4j.server.DeviceRef;
+import io.e4j.server.DeviceStatus;
 import io.e4j.server.Page;
 import io.e4j.server.TopicInfo;
+import io.e4j.server.TopicStatus;
 import io.e4j.server.Validation;
 import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.outbox.Deliveries;
@@ -16,10 +21,13 @@ import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.DeviceStore;
 import io.e4j.server.internal.store.LinkStore;
 import io.e4j.server.internal.store.Listing;
+import io.e4j.server.internal.store.PresenceStore;
 import io.e4j.server.internal.store.PublicKeyStore;
 import io.e4j.server.internal.store.TopicStore;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The read side: listings, counts, events, the audit log and delivery status. */
 final class Reads {
@@ -28,9 +36,11 @@ final class Reads {
   private final TopicStore topics;
   private final LinkStore links;
   private final PublicKeyStore publicKeys;
+  private final PresenceStore presence;
   private final C2KeyStore keyPairs;
   private final Journal journal;
   private final CryptoMode mode;
+  private final Clock clock;
 
   Reads(
       Database database,
@@ -38,17 +48,21 @@ final class Reads {
       TopicStore topics,
       LinkStore links,
       PublicKeyStore publicKeys,
+      PresenceStore presence,
       C2KeyStore keyPairs,
       Journal journal,
-      CryptoMode mode) {
+      CryptoMode mode,
+      Clock clock) {
     this.database = database;
     this.devices = devices;
     this.topics = topics;
     this.links = links;
     this.publicKeys = publicKeys;
+    this.presence = presence;
     this.keyPairs = keyPairs;
     this.journal = journal;
     this.mode = mode;
+    this.clock = clock;
   }
 
   DeviceInfo device(DeviceRef ref) {
@@ -130,12 +144,86 @@ final class Reads {
     return journal.audit(before, limit, actor);
   }
 
+  /**
+   * A device's recent commands; one the transport took is confirmed once the device reported
+   * applying commands up to the time it was sent.
+   */
   List<Delivery> deliveries(DeviceRef ref, int limit) {
     Listing.checkLimit(limit);
     return database.read(
-        handle ->
-            Deliveries.ofDevice(
-                handle, ref.id().orElseGet(() -> devices.find(handle, ref).id()), limit));
+        handle -> {
+          byte[] id = ref.id().orElseGet(() -> devices.find(handle, ref).id());
+          OptionalLong appliedThrough = presence.presence(handle, id).reportedCommandTime();
+          return Deliveries.ofDevice(handle, id, limit).stream()
+              .map(delivery -> confirmedIfApplied(delivery, appliedThrough))
+              .toList();
+        });
+  }
+
+  private static Delivery confirmedIfApplied(Delivery delivery, OptionalLong appliedThrough) {
+    boolean applied =
+        delivery.status() == DeliveryStatus.SENT
+            && appliedThrough.isPresent()
+            && delivery.sentAt().isPresent()
+            && delivery.sentAt().get().getEpochSecond() <= appliedThrough.getAsLong();
+    return applied
+        ? new Delivery(
+            delivery.position(),
+            delivery.deviceId(),
+            delivery.command(),
+            DeliveryStatus.CONFIRMED,
+            delivery.attempts(),
+            delivery.lastError(),
+            delivery.createdAt(),
+            delivery.sentAt())
+        : delivery;
+  }
+
+  TopicStatus topicStatus(String topic, int behindLimit) {
+    Validation.topic(topic);
+    checkBehindLimit(behindLimit);
+    return database.read(
+        handle -> {
+          TopicInfo info = topics.info(handle, topic);
+          byte[] id = topics.idOf(handle, topic);
+          long linked = links.deviceCountOf(handle, id);
+          long current = presence.onVersion(handle, id, info.keyVersion());
+          List<DeviceLag> behind =
+              behindLimit == 0 || current == linked
+                  ? List.of()
+                  : presence.behindOn(handle, id, info.keyVersion(), info.rotatedAt(), behindLimit);
+          return new TopicStatus(
+              info, linked, current, presence.reportingOf(handle, id), behind, clock.instant());
+        });
+  }
+
+  DeviceStatus deviceStatus(DeviceRef ref, int behindLimit) {
+    checkBehindLimit(behindLimit);
+    return database.read(
+        handle -> {
+          byte[] id = devices.find(handle, ref).id();
+          PresenceStore.Presence seen = presence.presence(handle, id);
+          return new DeviceStatus(
+              devices.info(handle, id),
+              seen.lastSeen(),
+              seen.subscribedAt(),
+              seen.reportedAt(),
+              seen.reportedCommandTime(),
+              seen.ownKeyCurrent(),
+              links.topicCountOf(handle, id),
+              presence.currentTopicsOf(handle, id),
+              behindLimit == 0 ? List.of() : presence.behindOf(handle, id, behindLimit),
+              seen.staleSince(),
+              Deliveries.unsentOf(handle, id));
+        });
+  }
+
+  private static void checkBehindLimit(int limit) {
+    if (limit < 0 || limit > Listing.MAX_PAGE) {
+      throw new C2Exception(
+          C2Exception.Reason.INVALID_ARGUMENT,
+          "list 0 to " + Listing.MAX_PAGE + " devices or topics behind, not " + limit);
+    }
   }
 
   long undeliveredCount() {

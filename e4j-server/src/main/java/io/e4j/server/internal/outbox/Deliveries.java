@@ -25,6 +25,19 @@ public final class Deliveries {
     return List.copyOf(deliveries.subList(0, Math.min(limit, deliveries.size())));
   }
 
+  /** Whether the transport took any command for the device since {@code since}. */
+  public static boolean anySentSince(Handle handle, byte[] deviceId, java.time.Instant since) {
+    return STORE.anySentSince(handle, deviceId, since);
+  }
+
+  /**
+   * How many of the device's commands the transport has not taken yet: its outbox rows, and the
+   * rotations whose walk has yet to reach it.
+   */
+  public static long unsentOf(Handle handle, byte[] deviceId) {
+    return STORE.unsentOf(handle, deviceId) + ROTATIONS.walksAheadOf(handle, deviceId);
+  }
+
   /**
    * How many commands wait for delivery (pending or failed), counting each device a rotation has
    * yet to reach.

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.LongFunction;
 import org.jdbi.v3.core.Handle;
@@ -135,6 +136,46 @@ final class OutboxStore {
     rows.execute();
   }
 
+  /**
+   * The commands named {@code names} the transport took for the device since {@code since}, in
+   * their order.
+   */
+  List<byte[]> sentSince(Handle handle, byte[] deviceId, Instant since, Set<String> names) {
+    return handle
+        .createQuery(
+            "SELECT o.command_id FROM command_outbox o JOIN commands c ON c.id = o.command_id"
+                + " WHERE o.device_id = :device AND o.status = :sent AND o.delivered_at >= :since"
+                + " AND c.command_name IN (<names>) ORDER BY o.device_id, o.position")
+        .bind("device", deviceId)
+        .bind("sent", DeliveryStatus.SENT.name())
+        .bind("since", Sql.at(since))
+        .bindList("names", List.copyOf(names))
+        .map((rs, ctx) -> rs.getBytes(1))
+        .list();
+  }
+
+  /** Whether the transport took any command for the device since {@code since}. */
+  boolean anySentSince(Handle handle, byte[] deviceId, Instant since) {
+    return one(
+            handle,
+            "SELECT COUNT(*) FROM command_outbox WHERE device_id = ? AND status = ?"
+                + " AND delivered_at >= ?",
+            deviceId,
+            DeliveryStatus.SENT.name(),
+            Sql.at(since))
+        > 0;
+  }
+
+  /** How many of the device's outbox rows the transport has not taken yet (pending or failed). */
+  long unsentOf(Handle handle, byte[] deviceId) {
+    return one(
+        handle,
+        "SELECT COUNT(*) FROM command_outbox WHERE device_id = ? AND status IN (?, ?)",
+        deviceId,
+        DeliveryStatus.PENDING.name(),
+        DeliveryStatus.FAILED.name());
+  }
+
   /** One command for several devices at one position. */
   void enqueue(
       Handle handle, List<byte[]> deviceIds, long position, byte[] commandId, OffsetDateTime now) {
@@ -240,7 +281,7 @@ final class OutboxStore {
                 + " AND command_key IS NULL AND "
                 + UNDELIVERED)
         .bind("device", deviceId)
-        .bind("delivered", DeliveryStatus.DELIVERED.name())
+        .bind("delivered", DeliveryStatus.SENT.name())
         .bind("cancelled", DeliveryStatus.CANCELLED.name())
         .mapTo(Long.class)
         .forEach(id -> pins.add(keyFor.apply(id), id));
@@ -302,7 +343,7 @@ final class OutboxStore {
                       // sorting every due row for each batch.
                       + " ORDER BY o.status, o.id LIMIT :limit")
               .bind("status", status.name())
-              .bind("delivered", DeliveryStatus.DELIVERED.name())
+              .bind("delivered", DeliveryStatus.SENT.name())
               .bind("cancelled", DeliveryStatus.CANCELLED.name())
               .bind("cursor", after)
               .bind("now", Sql.at(now))
@@ -335,7 +376,7 @@ final class OutboxStore {
                 + " WHERE device_id IN (<devices>) AND "
                 + UNDELIVERED)
         .bindList("devices", devices)
-        .bind("delivered", DeliveryStatus.DELIVERED.name())
+        .bind("delivered", DeliveryStatus.SENT.name())
         .bind("cancelled", DeliveryStatus.CANCELLED.name())
         .map((rs, ctx) -> Map.entry(rs.getBytes(1), new Place(rs.getLong(2), rs.getLong(3))))
         .forEach(
@@ -359,7 +400,7 @@ final class OutboxStore {
       while (last + 1 < ids.length && ids[last + 1] == ids[last] + 1) {
         last++;
       }
-      runs.bind("delivered", DeliveryStatus.DELIVERED.name())
+      runs.bind("delivered", DeliveryStatus.SENT.name())
           .bind("now", Sql.at(now))
           .bind("first", ids[first])
           .bind("last", ids[last])
@@ -382,7 +423,7 @@ final class OutboxStore {
           .bind("error", retry.error())
           .bind("retry", Sql.at(retry.retryAt()))
           .bind("id", retry.id())
-          .bind("delivered", DeliveryStatus.DELIVERED.name())
+          .bind("delivered", DeliveryStatus.SENT.name())
           .bind("cancelled", DeliveryStatus.CANCELLED.name())
           .add();
     }
@@ -408,7 +449,7 @@ final class OutboxStore {
                 + UNDELIVERED)
         .bind("cancelled", DeliveryStatus.CANCELLED.name())
         .bind("device", deviceId)
-        .bind("delivered", DeliveryStatus.DELIVERED.name())
+        .bind("delivered", DeliveryStatus.SENT.name())
         .execute();
   }
 
@@ -419,7 +460,7 @@ final class OutboxStore {
             .createUpdate(
                 "DELETE FROM command_outbox WHERE status IN (:delivered, :cancelled)"
                     + " AND created_at < :before")
-            .bind("delivered", DeliveryStatus.DELIVERED.name())
+            .bind("delivered", DeliveryStatus.SENT.name())
             .bind("cancelled", DeliveryStatus.CANCELLED.name())
             .bind("before", Sql.at(before))
             .execute();

@@ -5,10 +5,12 @@ import io.e4j.server.internal.vault.SealedColumn;
 import io.e4j.server.internal.vault.Vault;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -71,6 +73,21 @@ public final class OutboxWriter {
       commandIds.add(storeCommand(handle, command, now));
     }
     store.enqueue(handle, deviceId, first, commandIds, now);
+  }
+
+  /**
+   * Enqueues again, in their order, the commands named {@code names} that the transport took for
+   * the device since {@code since} (for a device that was away: the broker may have dropped them);
+   * how many.
+   */
+  public int again(Handle handle, byte[] deviceId, Instant since, Set<String> names) {
+    List<byte[]> commandIds = store.sentSince(handle, deviceId, since, names);
+    if (commandIds.isEmpty()) {
+      return 0;
+    }
+    long first = store.takePositions(handle, commandIds.size()) - commandIds.size() + 1;
+    store.enqueue(handle, deviceId, first, commandIds, Sql.at(clock.instant()));
+    return commandIds.size();
   }
 
   /** Enqueues {@code command} for each of {@code deviceIds}, at one position; erases it. */

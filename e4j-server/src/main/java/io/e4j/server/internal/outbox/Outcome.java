@@ -12,7 +12,7 @@ record Outcome(OutboxRow row, DeliveryStatus status, String error) {
   private static final int MAX_ERROR = 1_000;
 
   static Outcome delivered(OutboxRow row) {
-    return new Outcome(row, DeliveryStatus.DELIVERED, null);
+    return new Outcome(row, DeliveryStatus.SENT, null);
   }
 
   static Outcome failed(OutboxRow row, Throwable failure) {
@@ -24,7 +24,7 @@ record Outcome(OutboxRow row, DeliveryStatus status, String error) {
   }
 
   boolean isDelivered() {
-    return status == DeliveryStatus.DELIVERED;
+    return status == DeliveryStatus.SENT;
   }
 
   boolean isFailed() {

@@ -107,7 +107,7 @@ final class OutcomeRecorder {
       if (outcome.isDelivered()) {
         events.add(
             new Entry(
-                EventType.COMMAND_DELIVERED,
+                EventType.COMMAND_SENT,
                 row.deviceId(),
                 null,
                 null,

@@ -159,7 +159,7 @@ final class RotationStore {
   }
 
   /** Whether any row at or before {@code position} is pending or failed. */
-  boolean undeliveredAtOrBefore(Handle handle, long position) {
+  boolean unsentAtOrBefore(Handle handle, long position) {
     return handle
             .createQuery(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM command_outbox WHERE status IN"
@@ -191,7 +191,7 @@ final class RotationStore {
         .bind("topic", fanout.topicId())
         .bind("after", after)
         .bind("position", fanout.position())
-        .bind("delivered", DeliveryStatus.DELIVERED.name())
+        .bind("delivered", DeliveryStatus.SENT.name())
         .bind("cancelled", DeliveryStatus.CANCELLED.name())
         .bind("limit", limit)
         .map(
@@ -230,6 +230,17 @@ final class RotationStore {
         fanout.position());
   }
 
+  /** How many unfinished rotations have yet to reach the device from its link. */
+  long walksAheadOf(Handle handle, byte[] deviceId) {
+    return OutboxStore.one(
+        handle,
+        "SELECT COUNT(*) FROM device_topics l JOIN topic_fanouts f ON f.topic_id = l.topic_id"
+            + " WHERE l.device_id = ? AND f.finished_at IS NULL AND l.linked_position < f.position"
+            + " AND (f.done_through IS NULL OR l.device_id > f.done_through)"
+            + WITHOUT_ITS_OWN_ROW,
+        deviceId);
+  }
+
   /** The rotations that reached a device (or have yet to) from its link, newest first. */
   List<Delivery> rotationsOf(Handle handle, byte[] deviceId, int limit) {
     String hexId = HexFormat.of().formatHex(deviceId);
@@ -250,7 +261,7 @@ final class RotationStore {
                   rs.getLong("position"),
                   hexId,
                   rs.getString("command_name"),
-                  done ? DeliveryStatus.DELIVERED : DeliveryStatus.PENDING,
+                  done ? DeliveryStatus.SENT : DeliveryStatus.PENDING,
                   done ? 1 : 0,
                   Optional.empty(),
                   Sql.instant(rs, "created_at"),

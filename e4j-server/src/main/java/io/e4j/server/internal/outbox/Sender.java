@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Protects commands at send time and publishes them, no faster than the configured rate. Shared by
@@ -20,6 +21,12 @@ final class Sender {
   /** When the next send may go, under the rate. Guarded by this. */
   private long nextSendNanos = System.nanoTime();
 
+  /**
+   * The latest second a command was stamped with. Stamps never go back, even when the clock does
+   * (an NTP step): a device refuses a command older than the newest it applied.
+   */
+  private final AtomicLong latestStamp = new AtomicLong();
+
   Sender(Transport transport, Clock clock, int ratePerSecond) {
     this.transport = transport;
     this.clock = clock;
@@ -32,8 +39,14 @@ final class Sender {
    */
   ProtectedCommand protect(byte[] command, byte[] key) {
     pace();
-    Instant now = clock.instant();
+    Instant now = stamp(clock.instant());
     return new ProtectedCommand(protector.protect(command, key, now), now);
+  }
+
+  /** {@code now}, or the latest second stamped if the clock went back since. */
+  private Instant stamp(Instant now) {
+    long second = latestStamp.accumulateAndGet(now.getEpochSecond(), Math::max);
+    return second == now.getEpochSecond() ? now : Instant.ofEpochSecond(second);
   }
 
   /** Completes when the transport acknowledged the message, exceptionally if it could not. */

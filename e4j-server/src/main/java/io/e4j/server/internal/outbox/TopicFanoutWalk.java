@@ -141,7 +141,7 @@ final class TopicFanoutWalk implements AutoCloseable {
               byte[] command =
                   vault.open(
                       fanout.sealedCommand(), SealedColumn.COMMAND.label(fanout.commandId()));
-              boolean earlierRowsMayExist = rotations.undeliveredAtOrBefore(handle, position);
+              boolean earlierRowsMayExist = rotations.unsentAtOrBefore(handle, position);
               return new TopicFanoutWalk(parts, chunk, fanout, command, earlierRowsMayExist);
             });
   }
@@ -350,7 +350,7 @@ final class TopicFanoutWalk implements AutoCloseable {
               rotations.finish(handle, position, at);
               events.add(
                   new Entry(
-                      EventType.COMMAND_DELIVERED,
+                      EventType.COMMAND_SENT,
                       null,
                       null,
                       fanout.topic(),

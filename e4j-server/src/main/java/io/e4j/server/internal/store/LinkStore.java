@@ -75,6 +75,53 @@ public final class LinkStore {
             });
   }
 
+  /**
+   * What a device holding each of its linked topics' current keys would report for it, computed by
+   * {@code fingerprint} from the topic's ID, key version and key (opened only if the function asks
+   * for it, and erased after).
+   */
+  public List<LinkedKey> linkedKeysOf(Handle handle, byte[] deviceId, KeyFingerprint fingerprint) {
+    return handle
+        .createQuery(
+            "SELECT t.id, t.key_version, t.topic_key FROM topics t JOIN device_topics l"
+                + " ON l.topic_id = t.id WHERE l.device_id = ?")
+        .bind(0, deviceId)
+        .map(
+            (rs, ctx) -> {
+              byte[] id = rs.getBytes(1);
+              int version = rs.getInt(2);
+              byte[] sealed = rs.getBytes(3);
+              byte[][] opened = new byte[1][];
+              try {
+                byte[] print =
+                    fingerprint.of(
+                        id,
+                        version,
+                        () -> {
+                          if (opened[0] == null) {
+                            opened[0] = topics.open(id, sealed);
+                          }
+                          return opened[0];
+                        });
+                return new LinkedKey(id, version, print);
+              } finally {
+                if (opened[0] != null) {
+                  Arrays.fill(opened[0], (byte) 0);
+                }
+              }
+            })
+        .list();
+  }
+
+  /** Computes a topic key's fingerprint; {@code key} opens the key when called. */
+  @FunctionalInterface
+  public interface KeyFingerprint {
+    byte[] of(byte[] topicId, int keyVersion, java.util.function.Supplier<byte[]> key);
+  }
+
+  /** A linked topic: its ID, current key version and that key's fingerprint. */
+  public record LinkedKey(byte[] topicId, int keyVersion, byte[] fingerprint) {}
+
   public Page<TopicInfo> topicsOf(Handle handle, byte[] deviceId, String cursor, int limit) {
     return topics.joinedPage(
         handle,

@@ -2,6 +2,7 @@ package io.e4j.server.internal.transport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.e4j.core.KeyReports;
 import io.e4j.core.Keys;
 import io.e4j.mqtt.BrokerRefusedException;
 import io.e4j.mqtt.MqttConnection;
@@ -14,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,14 @@ public final class MqttTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
 
   private static final int COMMAND_QOS = 2;
+
+  /** Reports are repeated by devices, not kept: at least once is enough. */
+  private static final int REPORT_QOS = 1;
+
+  private static final String REPORT_GROUP = "e4j-c2";
+
+  private static final String REPORT_TOPIC_PREFIX =
+      KeyReports.REPORT_TOPIC_FILTER.substring(0, KeyReports.REPORT_TOPIC_FILTER.length() - 1);
   private static final int MQTT3_IN_FLIGHT = 16;
   private static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(10);
 
@@ -40,6 +50,14 @@ public final class MqttTransport implements Transport {
   private volatile String lastFailure = "no connection attempt yet";
 
   private final List<Runnable> reconnected = new CopyOnWriteArrayList<>();
+
+  /** Where key reports go; none until {@link #onReports}. */
+  private volatile BiConsumer<String, byte[]> reports;
+
+  /** Reads presence from Mosquitto's log, when so configured and {@link #onPresence} was called. */
+  private volatile MosquittoLog mosquittoLog;
+
+  private final C2Config.PresenceSource presenceSource;
 
   private MqttTransport(C2Config.Mqtt settings, TrustManagerFactory trust) {
     MqttConnection.Settings.Builder connection =
@@ -57,6 +75,7 @@ public final class MqttTransport implements Transport {
       connection.tls(trust);
     }
     this.connection = MqttConnection.create(connection.build(), new Events());
+    this.presenceSource = settings.presence();
   }
 
   /**
@@ -84,13 +103,90 @@ public final class MqttTransport implements Transport {
     @Override
     public void connected() {
       LOG.info("connected to MQTT broker {}", where());
+      if (reports != null) {
+        // A clean session forgets subscriptions: subscribe again at every connection.
+        connection
+            .subscribe(reportFilter(), REPORT_QOS)
+            .whenComplete(
+                (done, failure) -> {
+                  if (failure != null) {
+                    LOG.warn(
+                        "C2 cannot subscribe to key reports ({}) on {}: {}",
+                        KeyReports.REPORT_TOPIC_FILTER,
+                        where(),
+                        failure.getMessage());
+                  }
+                });
+      }
+      if (mosquittoLog != null) {
+        subscribeToPresence();
+      }
       reconnected.forEach(Runnable::run);
+    }
+
+    @Override
+    public void received(String topic, byte[] payload, int qos, boolean retained) {
+      BiConsumer<String, byte[]> receiver = reports;
+      if (receiver != null && topic.startsWith(REPORT_TOPIC_PREFIX)) {
+        receiver.accept(topic, payload);
+        return;
+      }
+      MosquittoLog log = mosquittoLog;
+      if (log != null && topic.startsWith("$SYS/")) {
+        log.line(topic, payload);
+      }
     }
 
     @Override
     public void disconnected(Throwable cause) {
       lastFailure = cause.getMessage();
       LOG.warn("disconnected from MQTT broker {}: {}", where(), lastFailure);
+    }
+  }
+
+  @Override
+  public void onReports(BiConsumer<String, byte[]> receiver) {
+    this.reports = receiver;
+    if (connection.isConnected()) {
+      connection.subscribe(reportFilter(), REPORT_QOS);
+    }
+  }
+
+  @Override
+  public void onPresence(PresenceEvents events) {
+    if (presenceSource != C2Config.PresenceSource.MOSQUITTO_LOG) {
+      return;
+    }
+    this.mosquittoLog = new MosquittoLog(events);
+    if (connection.isConnected()) {
+      subscribeToPresence();
+    }
+  }
+
+  /**
+   * Over MQTT 5, a shared subscription: several C2 nodes on one broker each take a share of the
+   * reports instead of all of them (the second copy of a report would be refused as a replay).
+   */
+  private String reportFilter() {
+    return connection.settings().mqttVersion() == 5
+        ? "$share/" + REPORT_GROUP + "/" + KeyReports.REPORT_TOPIC_FILTER
+        : KeyReports.REPORT_TOPIC_FILTER;
+  }
+
+  /** Mosquitto's log lines of subscriptions and departures (see {@link MosquittoLog}). */
+  private void subscribeToPresence() {
+    for (String topic : List.of(MosquittoLog.SUBSCRIPTIONS, MosquittoLog.NOTICES)) {
+      connection
+          .subscribe(topic, REPORT_QOS)
+          .whenComplete(
+              (done, failure) -> {
+                if (failure != null) {
+                  LOG.warn(
+                      "C2 cannot read Mosquitto's log on {} ({}): devices' presence is unknown",
+                      topic,
+                      failure.getMessage());
+                }
+              });
     }
   }
 

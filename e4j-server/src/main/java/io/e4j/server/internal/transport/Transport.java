@@ -1,5 +1,6 @@
 package io.e4j.server.internal.transport;
 
+import io.e4j.server.C2Config;
 import java.util.concurrent.CompletableFuture;
 
 /** Carries protected commands to devices' control channels. */
@@ -22,6 +23,19 @@ public interface Transport extends AutoCloseable {
    * which its sends failed. Transports that keep sends waiting through an outage never call it.
    */
   default void onReconnected(Runnable action) {}
+
+  /**
+   * Hands every key report devices send (docs/key-reports.md) to {@code receiver}, with the topic
+   * it came on ({@code e4j/reports/<hex id>}; Kafka: the same, from the record's key), on the
+   * transport's threads: the receiver must not block. Call before the first connection.
+   */
+  default void onReports(java.util.function.BiConsumer<String, byte[]> receiver) {}
+
+  /**
+   * Tells {@code events} when devices subscribe to their control topics and leave, if the broker
+   * says (see {@link C2Config.PresenceSource}); otherwise does nothing.
+   */
+  default void onPresence(PresenceEvents events) {}
 
   /** Whether the transport is connected to its broker now (for readiness checks). */
   boolean connected();

@@ -27,9 +27,9 @@ class ChecksTest {
   private static final String TOO_LONG = "t".repeat(513);
 
   private final DeviceChanges skDevices =
-      new DeviceChanges(null, null, null, null, CryptoMode.SYMMETRIC_KEY);
+      new DeviceChanges(null, null, null, null, null, CryptoMode.SYMMETRIC_KEY);
   private final DeviceChanges pkDevices =
-      new DeviceChanges(null, null, null, null, CryptoMode.PUBLIC_KEY);
+      new DeviceChanges(null, null, null, null, null, CryptoMode.PUBLIC_KEY);
   private final TopicChanges topics = new TopicChanges(null);
   private final LinkChanges links = new LinkChanges(null, null, null);
 
