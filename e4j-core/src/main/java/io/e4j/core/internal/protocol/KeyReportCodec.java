@@ -5,6 +5,7 @@ import io.e4j.core.internal.crypto.Bytes;
 import io.e4j.core.internal.crypto.Signing;
 import io.e4j.core.internal.crypto.SivKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -146,10 +147,8 @@ public final class KeyReportCodec {
         Bytes.getLong(report, TIMESTAMP_OFFSET),
         Bytes.getLong(report, SEQUENCE_OFFSET),
         Bytes.getLong(body, 0),
-        java.util.Arrays.copyOfRange(body, 8, 8 + Derivations.FINGERPRINT),
-        mode == KeyMode.PUBLIC_KEY
-            ? java.util.Arrays.copyOfRange(body, SK_BODY - 4, PK_BODY - 4)
-            : null,
+        Arrays.copyOfRange(body, 8, 8 + Derivations.FINGERPRINT),
+        mode == KeyMode.PUBLIC_KEY ? Arrays.copyOfRange(body, SK_BODY - 4, PK_BODY - 4) : null,
         topics(body, mode == KeyMode.PUBLIC_KEY ? PK_BODY : SK_BODY));
   }
 
@@ -168,8 +167,7 @@ public final class KeyReportCodec {
     for (int off = fixed; off < body.length; off += TOPIC_RECORD) {
       topics.add(
           new ReportContents.TopicFingerprint(
-              Id16.of(body, off),
-              java.util.Arrays.copyOfRange(body, off + Wire.ID, off + TOPIC_RECORD)));
+              Id16.of(body, off), Arrays.copyOfRange(body, off + Wire.ID, off + TOPIC_RECORD)));
     }
     return topics;
   }
