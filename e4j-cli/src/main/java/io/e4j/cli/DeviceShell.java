@@ -20,10 +20,14 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -123,10 +127,11 @@ final class DeviceShell implements Callable<Integer> {
       console = opened;
       E4MqttClient mqtt = client(device, url);
       try {
-        mqtt.connect().get(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException
-          | java.util.concurrent.TimeoutException
-          | InterruptedException e) {
+        mqtt.connect().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException | InterruptedException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
         // Connected but the control topic refused, or still trying: let go of it either way.
         mqtt.disconnect();
         throw BrokerFailure.of(e, mqttVersion);
@@ -164,7 +169,7 @@ final class DeviceShell implements Callable<Integer> {
               : KeyFiles.readPassword(brokerPasswordFile).getBytes(StandardCharsets.UTF_8);
       builder.credentials(brokerUser, password);
       if (password != null) {
-        java.util.Arrays.fill(password, (byte) 0);
+        Arrays.fill(password, (byte) 0);
       }
     }
     if (url.getScheme().equals("mqtts")) {
@@ -294,7 +299,7 @@ final class DeviceShell implements Callable<Integer> {
   private static String message(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof java.util.concurrent.ExecutionException)
+            || cause instanceof ExecutionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }
@@ -302,7 +307,7 @@ final class DeviceShell implements Callable<Integer> {
   }
 
   private static void await(CompletableFuture<Void> operation) {
-    operation.orTimeout(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+    operation.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   private URI brokerUrl() {

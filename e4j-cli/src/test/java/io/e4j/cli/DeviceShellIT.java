@@ -9,6 +9,7 @@ import io.e4j.core.E4Client;
 import io.e4j.core.Keys;
 import io.e4j.mqtt.Mosquitto;
 import io.e4j.mqtt.Mqtt311OnlyBroker;
+import io.e4j.mqtt.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -247,6 +248,44 @@ class DeviceShellIT {
           .contains("refused the connection: it does not speak MQTT 5")
           .endsWith(
               "; use --mqtt-version 3 (MQTT 3.1.1), or leave the option out to let e4 choose");
+    }
+  }
+
+  @Test
+  void overTls_theBrokersCaFromAFile_isTrusted_andWithoutItTheShellEndsWithATlsReason()
+      throws Exception {
+    Path pki = Files.createDirectories(directory.resolve("pki"));
+    TestCertificates certificates = TestCertificates.create(pki);
+    Mosquitto tls = Mosquitto.start(pki, certificates);
+    try {
+      device("alice", "alice.e4", Keys.randomKey());
+      String url = "mqtts://127.0.0.1:" + tls.port();
+
+      Shell untrusting = start("device", "shell", "--state", "alice.e4", "--broker", url);
+      assertThat(exitWithin(untrusting, Duration.ofSeconds(30))).isEqualTo(6);
+      assertThat(untrusting.lines())
+          .containsExactly(
+              "e4: the TLS handshake with the broker at "
+                  + url
+                  + " failed: the broker's certificate is not trusted (unable to find valid"
+                  + " certification path to requested target); --broker-ca-file names the CA to"
+                  + " trust");
+
+      Shell trusting =
+          start(
+              "device",
+              "shell",
+              "--state",
+              "alice.e4",
+              "--broker",
+              url,
+              "--broker-ca-file",
+              certificates.caCertificate().toString());
+      trusting.awaitLine("connected to " + url + " (MQTT 5)");
+      trusting.type("exit");
+      assertThat(exitWithin(trusting, Duration.ofSeconds(30))).isZero();
+    } finally {
+      tls.close();
     }
   }
 }

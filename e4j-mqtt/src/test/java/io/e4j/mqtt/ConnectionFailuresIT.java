@@ -173,6 +173,31 @@ class ConnectionFailuresIT {
   }
 
   @Test
+  void disconnectWhileWaitingForTheBroker_endsConnect_andTheAttempts() throws Exception {
+    Mosquitto mosquitto = broker(Mosquitto.start(directory));
+    mosquitto.stop();
+    Recorder events = new Recorder();
+    MqttConnection patient =
+        connection(settings(mosquitto.port(), "patient").retryFirstConnection(true), events);
+    CompletableFuture<Void> connecting = patient.connect();
+    await().atMost(WAIT).until(() -> !events.disconnections.isEmpty());
+
+    patient.disconnect();
+
+    assertThat(connecting)
+        .failsWithin(REFUSAL_LIMIT)
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .withMessageContaining("disconnected before the broker at");
+    int reported = events.disconnections.size();
+    mosquitto.restart();
+    Thread.sleep(1500); // three reconnection delays
+    assertThat(events.disconnections).hasSize(reported);
+    assertThat(events.connections).isEmpty();
+    assertThat(patient.isConnected()).isFalse();
+  }
+
+  @Test
   void lostConnection_isRetried_andTheApplicationReceivesAgain() throws Exception {
     Mosquitto mosquitto = broker(Mosquitto.start(directory));
     Recorder events = new Recorder();

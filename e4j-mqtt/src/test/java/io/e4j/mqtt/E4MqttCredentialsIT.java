@@ -86,4 +86,28 @@ class E4MqttCredentialsIT {
         .hasMessageContaining("not authorized");
     assertThat(reported).isEmpty();
   }
+
+  @Test
+  void credentialsRevokedWhileConnected_theRefusedReconnectionReachesTheListener()
+      throws Exception {
+    List<BrokerRefusedException> refusals = new CopyOnWriteArrayList<>();
+    E4MqttClient client =
+        client(
+                new E4MqttListener() {
+                  @Override
+                  public void refused(BrokerRefusedException refusal) {
+                    refusals.add(refusal);
+                  }
+                })
+            .credentials("meter-0042", "correct horse battery".getBytes(UTF_8))
+            .build();
+    client.blocking(WAIT).connect();
+
+    broker.setPassword("meter-0042", "another password");
+    broker.restart();
+
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !refusals.isEmpty());
+    assertThat(refusals.get(0).reason()).isEqualTo(BrokerRefusedException.Reason.NOT_AUTHORIZED);
+    assertThat(refusals.get(0)).hasMessageContaining("refused the connection: not authorized");
+  }
 }
