@@ -48,17 +48,19 @@ import picocli.CommandLine.Option;
     },
     footer = {
       "",
-      "Shell commands: subscribe FILTER [QOS] | unsubscribe FILTER | publish TOPIC TEXT |",
-      "  publish-clear TOPIC TEXT | topics | whoami | help | exit",
+      "Shell commands: subscribe FILTER [QOS] | unsubscribe FILTER |",
+      "  publish TOPIC TEXT | publish-clear TOPIC TEXT | topics | whoami | help | exit",
       "",
-      "Without --mqtt-version it speaks MQTT 5, or MQTT 3.1.1 to a broker that refuses MQTT 5.",
-      "A broker that refuses the connection (credentials, TLS, MQTT version) or cannot be reached",
-      "ends the command at once with the reason; a connection lost later is retried.",
+      "Without --mqtt-version it speaks MQTT 5, or MQTT 3.1.1 to a broker that",
+      "refuses MQTT 5. A broker that refuses the connection (credentials, TLS,",
+      "MQTT version) or cannot be reached ends the command at once with the",
+      "reason; a connection lost later is retried.",
       "",
       "Examples:",
       "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883",
-      "  e4 device shell --state meter-0042.e4 --broker mqtts://broker.example:8883 \\",
-      "      --broker-ca-file ca.pem --broker-user meter-0042 --broker-password-file mqtt.pw"
+      "  e4 device shell --state meter-0042.e4 \\",
+      "      --broker mqtts://broker.example:8883 --broker-ca-file ca.pem \\",
+      "      --broker-user meter-0042 --broker-password-file mqtt.pw"
     })
 final class DeviceShell implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
