@@ -1,8 +1,11 @@
 package io.e4j.cli;
 
+import io.e4j.cli.internal.BrokerFailure;
+import io.e4j.cli.internal.KeyFiles;
 import io.e4j.core.ClientStore;
 import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
+import io.e4j.mqtt.BrokerRefusedException;
 import io.e4j.mqtt.E4Message;
 import io.e4j.mqtt.E4MqttClient;
 import io.e4j.mqtt.E4MqttListener;
@@ -17,10 +20,14 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -41,11 +48,19 @@ import picocli.CommandLine.Option;
     },
     footer = {
       "",
-      "Shell commands: subscribe FILTER [QOS] | unsubscribe FILTER | publish TOPIC TEXT |",
-      "  publish-clear TOPIC TEXT | topics | whoami | help | exit",
+      "Shell commands: subscribe FILTER [QOS] | unsubscribe FILTER |",
+      "  publish TOPIC TEXT | publish-clear TOPIC TEXT | topics | whoami | help | exit",
       "",
-      "Example:",
-      "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883"
+      "Without --mqtt-version it speaks MQTT 5, or MQTT 3.1.1 to a broker that",
+      "refuses MQTT 5. A broker that refuses the connection (credentials, TLS,",
+      "MQTT version) or cannot be reached ends the command at once with the",
+      "reason; a connection lost later is retried.",
+      "",
+      "Examples:",
+      "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883",
+      "  e4 device shell --state meter-0042.e4 \\",
+      "      --broker mqtts://broker.example:8883 --broker-ca-file ca.pem \\",
+      "      --broker-user meter-0042 --broker-password-file mqtt.pw"
     })
 final class DeviceShell implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -74,31 +89,63 @@ final class DeviceShell implements Callable<Integer> {
       description = "mqtt://HOST:PORT or mqtts://HOST:PORT (default: ${DEFAULT-VALUE})")
   private String broker;
 
-  @Option(names = "--mqtt-version", defaultValue = "5", description = "5 or 3 (3.1.1)")
-  private int mqttVersion;
+  @Option(
+      names = "--mqtt-version",
+      paramLabel = "5|3",
+      description = "5, or 3 for MQTT 3.1.1 (default: 5, or 3.1.1 if the broker speaks only that)")
+  private Integer mqttVersion;
+
+  @Option(names = "--broker-user", paramLabel = "NAME", description = "user name at the broker")
+  private String brokerUser;
+
+  @Option(
+      names = "--broker-password-file",
+      paramLabel = "FILE",
+      description = "the broker password (with --broker-user), in a file")
+  private Path brokerPasswordFile;
+
+  @Option(
+      names = "--broker-ca-file",
+      paramLabel = "FILE",
+      description = "mqtts: trust the CA certificates in this PEM file (default: the JDK's)")
+  private Path brokerCaFile;
 
   private Console console;
 
   @Override
   public Integer call() throws IOException {
     URI url = brokerUrl();
+    if (mqttVersion != null && mqttVersion != 3 && mqttVersion != 5) {
+      throw new E4Exception(
+          E4Exception.Reason.INVALID_ARGUMENT, "--mqtt-version is 5 or 3, got " + mqttVersion);
+    }
+    if (brokerPasswordFile != null && brokerUser == null) {
+      throw new E4Exception(
+          E4Exception.Reason.INVALID_ARGUMENT, "--broker-password-file goes with --broker-user");
+    }
     try (E4Client device = E4Client.load(ClientStore.file(state));
         Console opened =
             System.console() != null ? new InteractiveConsole() : new ScriptConsole()) {
       console = opened;
-      E4MqttClient.Builder builder =
-          E4MqttClient.builder(device)
-              .host(url.getHost())
-              .port(
-                  url.getPort() > 0 ? url.getPort() : url.getScheme().equals("mqtts") ? 8883 : 1883)
-              .mqttVersion(mqttVersion)
-              .listener(new Printer());
-      if (url.getScheme().equals("mqtts")) {
-        builder.tls();
+      E4MqttClient mqtt = client(device, url);
+      try {
+        mqtt.connect().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException | InterruptedException e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        // Connected but the control topic refused, or still trying: let go of it either way.
+        mqtt.disconnect();
+        throw BrokerFailure.of(e, mqttVersion);
       }
-      E4MqttClient mqtt = builder.build();
-      await(mqtt.connect());
-      print("connected to " + url + " as " + HexFormat.of().formatHex(device.id()) + "; type help");
+      print(
+          "connected to "
+              + url
+              + " (MQTT "
+              + (mqtt.mqttVersion() == 5 ? "5" : "3.1.1")
+              + ") as "
+              + HexFormat.of().formatHex(device.id())
+              + "; type help");
       try {
         repl(device, mqtt);
       } finally {
@@ -106,6 +153,38 @@ final class DeviceShell implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private E4MqttClient client(E4Client device, URI url) {
+    E4MqttClient.Builder builder =
+        E4MqttClient.builder(device)
+            .host(url.getHost())
+            .port(url.getPort() > 0 ? url.getPort() : url.getScheme().equals("mqtts") ? 8883 : 1883)
+            .listener(new Printer());
+    if (mqttVersion != null) {
+      builder.mqttVersion(mqttVersion);
+    }
+    if (brokerUser != null) {
+      byte[] password =
+          brokerPasswordFile == null
+              ? null
+              : KeyFiles.readPassword(brokerPasswordFile).getBytes(StandardCharsets.UTF_8);
+      builder.credentials(brokerUser, password);
+      if (password != null) {
+        Arrays.fill(password, (byte) 0);
+      }
+    }
+    if (url.getScheme().equals("mqtts")) {
+      if (brokerCaFile != null) {
+        builder.trustStore(KeyFiles.readCertificates(brokerCaFile));
+      } else {
+        builder.tls();
+      }
+    } else if (brokerCaFile != null) {
+      throw new E4Exception(
+          E4Exception.Reason.INVALID_ARGUMENT, "--broker-ca-file goes with an mqtts:// broker");
+    }
+    return builder.build();
   }
 
   private void repl(E4Client device, E4MqttClient mqtt) throws IOException {
@@ -222,7 +301,7 @@ final class DeviceShell implements Callable<Integer> {
   private static String message(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof java.util.concurrent.ExecutionException)
+            || cause instanceof ExecutionException)
         && cause.getCause() != null) {
       cause = cause.getCause();
     }
@@ -230,7 +309,7 @@ final class DeviceShell implements Callable<Integer> {
   }
 
   private static void await(CompletableFuture<Void> operation) {
-    operation.orTimeout(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+    operation.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   private URI brokerUrl() {
@@ -327,6 +406,14 @@ final class DeviceShell implements Callable<Integer> {
     @Override
     public void disconnected(Throwable cause) {
       print("disconnected: " + message(cause) + "; reconnecting");
+    }
+
+    @Override
+    public void refused(BrokerRefusedException refusal) {
+      print(
+          "disconnected for good: "
+              + BrokerFailure.of(refusal, mqttVersion).getMessage()
+              + "; type exit");
     }
 
     @Override

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
     name = "devices",
     mixinStandardHelpOptions = true,
     description = {
-      "Create, list, inspect, re-key and import the devices C2 knows.",
+      "Create, provision, list, inspect, re-key and import the devices C2 knows.",
       "",
       "DEVICE is a name, or id: and the device's 32-hex-digit ID."
     },
@@ -50,12 +50,14 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  e4 devices create meter-0042 --key-file meter-0042.key",
+      "  e4 devices provision alice --out alice.e4",
       "  e4 devices list --prefix meter- --all",
       "  e4 devices show id:00112233445566778899aabbccddeeff",
       "  e4 devices import fleet.csv"
     },
     subcommands = {
       DevicesCommand.Create.class,
+      DeviceProvision.class,
       DevicesCommand.Remove.class,
       DevicesCommand.ListDevices.class,
       DevicesCommand.Show.class,

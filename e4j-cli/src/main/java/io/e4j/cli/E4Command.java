@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       "  e4 server",
       "  e4 login --endpoint https://127.0.0.1:8443 --token-file e4-data/admin.token",
       "  e4 devices create meter-0042 --key-file meter-0042.key",
+      "  e4 devices provision alice --out alice.e4",
       "  e4 topics create sensors/temperature && e4 link meter-0042 sensors/temperature",
       "  e4 keygen --type symmetric --out meter-0042.key",
       "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883"

@@ -7,6 +7,7 @@ import io.e4j.server.node.C2Server;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,19 +15,29 @@ import java.util.Map;
 import picocli.CommandLine;
 
 /**
- * A real C2 with its API on a free port, a real Mosquitto for its commands, and the e4 command line
- * run in process against them, its configuration in a directory of its own.
+ * A real C2 with its API on a free port, a real Mosquitto for its commands (or the broker C2
+ * embeds, as {@code e4 server} runs with no configuration), and the e4 command line run in process
+ * against them, its configuration in a directory of its own.
  */
 final class C2Fixture implements AutoCloseable {
   private final Path directory;
   private final Mosquitto broker;
+  private final C2Config.Broker brokerConfig;
+  private final int brokerPort;
   private final CryptoMode mode;
   private C2Server server;
   private int apiPort;
 
-  private C2Fixture(Path directory, Mosquitto broker, CryptoMode mode) {
+  private C2Fixture(
+      Path directory,
+      Mosquitto broker,
+      C2Config.Broker brokerConfig,
+      int brokerPort,
+      CryptoMode mode) {
     this.directory = directory;
     this.broker = broker;
+    this.brokerConfig = brokerConfig;
+    this.brokerPort = brokerPort;
     this.mode = mode;
   }
 
@@ -36,7 +47,25 @@ final class C2Fixture implements AutoCloseable {
 
   static C2Fixture start(Path directory, CryptoMode mode) throws IOException {
     Mosquitto broker = Mosquitto.start(Files.createDirectories(directory.resolve("broker")));
-    C2Fixture fixture = new C2Fixture(directory, broker, mode);
+    C2Fixture fixture =
+        new C2Fixture(
+            directory,
+            broker,
+            C2Config.Mqtt.plain("127.0.0.1", broker.port()),
+            broker.port(),
+            mode);
+    fixture.startServer(0);
+    return fixture;
+  }
+
+  /** C2 with the broker it embeds, on a free port: {@code e4 server}'s zero-setup default. */
+  static C2Fixture startWithEmbeddedBroker(Path directory, CryptoMode mode) throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    C2Fixture fixture =
+        new C2Fixture(directory, null, new C2Config.EmbeddedMqtt("127.0.0.1", port), port, mode);
     fixture.startServer(0);
     return fixture;
   }
@@ -46,7 +75,7 @@ final class C2Fixture implements AutoCloseable {
         C2Server.start(
             C2Config.defaults(dataDirectory())
                 .withMode(mode)
-                .withBroker(C2Config.Mqtt.plain("127.0.0.1", broker.port()))
+                .withBroker(brokerConfig)
                 .withApi(C2Config.Api.onPort(port)),
             Clock.systemUTC(),
             Map.of());
@@ -80,7 +109,7 @@ final class C2Fixture implements AutoCloseable {
   }
 
   int brokerPort() {
-    return broker.port();
+    return brokerPort;
   }
 
   C2Server server() {
@@ -120,6 +149,8 @@ final class C2Fixture implements AutoCloseable {
     if (server != null) {
       server.close();
     }
-    broker.close();
+    if (broker != null) {
+      broker.close();
+    }
   }
 }

@@ -1,17 +1,57 @@
 package io.e4j.mqtt;
 
 /**
- * The broker answered with an error code: it refused a subscription (MQTT 3.1.1 and 5) or a message
- * (MQTT 5: not authorized, quota exceeded, ...). The connection stays up.
+ * The broker said no, and the same request would get the same answer: to a connection (a CONNACK
+ * error code, a failed TLS handshake, an MQTT version it does not speak), to a subscription (MQTT
+ * 3.1.1 and 5) or to a message (MQTT 5: not authorized, quota exceeded, ...). A refused connection
+ * is not retried; after a refused subscription or message the connection stays up.
+ *
+ * <p>Its message says it in words, with the broker's code, e.g. {@code the broker at
+ * mqtt://127.0.0.1:1883 refused the connection: bad user name or password (CONNACK 0x86)}.
  */
 public final class BrokerRefusedException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /** What was refused, and why, as far as the broker's answer tells. */
+  public enum Reason {
+    /** The user name or password (or MQTT 5 authentication method) was refused. */
+    CREDENTIALS,
+    /** The client may not connect: not authorized, or banned. */
+    NOT_AUTHORIZED,
+    /**
+     * The TLS handshake failed: the broker's certificate is not trusted, has expired or does not
+     * name the host, or the broker refused the handshake.
+     */
+    TLS,
+    /** The broker does not speak the MQTT version asked for. */
+    PROTOCOL_VERSION,
+    /** Any other refused connection: client identifier, a rule of the broker, redirection, ... */
+    CONNECTION,
+    /** A subscription was refused. */
+    SUBSCRIPTION,
+    /** A message was refused (MQTT 5). */
+    MESSAGE
+  }
+
+  private final Reason reason;
+
   /**
-   * @param cause the broker's answer for a message (MQTT 5); null for a subscription, whose reason
-   *     codes are in the message
+   * @param cause what the MQTT client reported: for a message, the broker's answer (MQTT 5)
    */
-  public BrokerRefusedException(String message, Throwable cause) {
+  public BrokerRefusedException(Reason reason, String message, Throwable cause) {
     super(message, cause);
+    if (reason == null) {
+      throw new IllegalArgumentException("a refusal needs a reason");
+    }
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  /** Whether a connection was refused (rather than a subscription or a message). */
+  public boolean connectionRefused() {
+    return reason != Reason.SUBSCRIPTION && reason != Reason.MESSAGE;
   }
 }

@@ -39,6 +39,12 @@ import javax.net.ssl.TrustManagerFactory;
  * restores every subscription. Subscriptions made before {@link #connect()} are in place before any
  * queued message is delivered.
  *
+ * <p>{@link #connect()} fails when the broker refuses ({@link BrokerRefusedException}, with its
+ * reason: credentials, TLS, MQTT version) or cannot be reached ({@link
+ * BrokerUnreachableException}), unless {@link Builder#retryFirstConnection} asks to wait for it; a
+ * lost connection is retried, and a refused reconnection reported to {@link
+ * E4MqttListener#refused}. See {@link MqttConnection} for the whole story and the MQTT version.
+ *
  * <p>Each incoming message is unprotected once, with the key of the topic it was published on, then
  * handed to every subscription whose filter matches. A message that fails a check is dropped and
  * reported to the {@link E4MqttListener}; the connection stays up.
@@ -103,6 +109,11 @@ public final class E4MqttClient {
       throw new IllegalArgumentException("device is null");
     }
     return new Builder(device);
+  }
+
+  /** The MQTT version of the connection: 5, or 3 (3.1.1), see {@link MqttConnection}. */
+  public int mqttVersion() {
+    return connection.mqttVersion();
   }
 
   /** The E4 client this connection protects and unprotects with. */
@@ -317,6 +328,11 @@ public final class E4MqttClient {
     public void disconnected(Throwable cause) {
       listener.disconnected(cause);
     }
+
+    @Override
+    public void refused(BrokerRefusedException refusal) {
+      listener.refused(refusal);
+    }
   }
 
   /** {@link E4MqttClient}'s operations, each waiting for its outcome. */
@@ -394,7 +410,10 @@ public final class E4MqttClient {
       return this;
     }
 
-    /** 5 (the default) or 3 for MQTT 3.1.1. */
+    /**
+     * 5 or 3 for MQTT 3.1.1, and only that version. Without it: MQTT 5, or 3.1.1 with a broker that
+     * refuses MQTT 5 for its version.
+     */
     public Builder mqttVersion(int version) {
       settings.mqttVersion(version);
       return this;
@@ -442,6 +461,24 @@ public final class E4MqttClient {
     /** How long the broker keeps a persistent session (MQTT 5; 7 days by default). */
     public Builder sessionExpiry(Duration sessionExpiry) {
       settings.sessionExpiry(sessionExpiry);
+      return this;
+    }
+
+    /**
+     * Whether {@link E4MqttClient#connect()} keeps trying while the broker cannot be reached (false
+     * by default: it fails), for a device that may start before its network or broker.
+     */
+    public Builder retryFirstConnection(boolean retry) {
+      settings.retryFirstConnection(retry);
+      return this;
+    }
+
+    /**
+     * How long one connection attempt waits for the TCP connection, the TLS handshake and the
+     * broker's answer, each (10 s by default).
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      settings.connectTimeout(connectTimeout);
       return this;
     }
 

@@ -11,10 +11,17 @@ public interface E4MqttListener {
   default void connected() {}
 
   /**
-   * A connection was lost or could not be made (broker down, TLS refused, bad credentials); the
-   * client keeps trying by itself until {@code disconnect()}.
+   * The connection was lost, or an attempt to reconnect failed for a reason that may pass (broker
+   * down, network gone); the client keeps trying by itself until {@code disconnect()}.
    */
   default void disconnected(Throwable cause) {}
+
+  /**
+   * The broker refused a reconnection (credentials revoked, certificate replaced, client banned):
+   * the client stops trying until {@code connect()} is called again. A refused {@code connect()}
+   * fails its future instead.
+   */
+  default void refused(BrokerRefusedException refusal) {}
 
   /** A C2 command arrived on the control topic and has been applied and saved. */
   default void commandApplied() {}

@@ -4,13 +4,14 @@ import io.e4j.mqtt.internal.ConnectionSettings;
 import io.e4j.mqtt.internal.HiveMqTransport;
 import io.e4j.mqtt.internal.MqttTransport;
 import io.e4j.mqtt.internal.RefusedException;
+import io.e4j.mqtt.internal.UnreachableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
  * {@link MqttConnection} on the internal HiveMQ transport, which knows none of the public types:
- * settings and events are handed over here, and refusals rethrown as {@link
- * BrokerRefusedException}.
+ * settings and events are handed over here, and the internal failures rethrown as {@link
+ * BrokerRefusedException} and {@link BrokerUnreachableException}.
  */
 final class HiveMqConnection implements MqttConnection {
   private final Settings settings;
@@ -24,6 +25,7 @@ final class HiveMqConnection implements MqttConnection {
                 settings.host(),
                 settings.port(),
                 settings.mqttVersion(),
+                settings.mqtt3Fallback(),
                 settings.clientId(),
                 settings.tls(),
                 settings.trustManagers(),
@@ -31,7 +33,9 @@ final class HiveMqConnection implements MqttConnection {
                 settings.password(),
                 settings.cleanSession(),
                 settings.sessionExpiry(),
-                settings.reconnectMaxDelay()),
+                settings.reconnectMaxDelay(),
+                settings.retryFirstConnection(),
+                settings.connectTimeout()),
             new MqttTransport.Events() {
               @Override
               public void received(String topic, byte[] payload, int qos, boolean retained) {
@@ -45,19 +49,24 @@ final class HiveMqConnection implements MqttConnection {
 
               @Override
               public void disconnected(Throwable cause) {
-                events.disconnected(cause);
+                events.disconnected(publicFailure(cause));
+              }
+
+              @Override
+              public void refused(RefusedException refusal) {
+                events.refused((BrokerRefusedException) publicFailure(refusal));
               }
             });
   }
 
   @Override
   public CompletableFuture<Void> connect() {
-    return transport.connect();
+    return withPublicFailure(transport.connect());
   }
 
   @Override
   public CompletableFuture<Void> subscribe(String topicFilter, int qos) {
-    return publicRefusal(transport.subscribe(topicFilter, qos));
+    return withPublicFailure(transport.subscribe(topicFilter, qos));
   }
 
   @Override
@@ -67,12 +76,17 @@ final class HiveMqConnection implements MqttConnection {
 
   @Override
   public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
-    return publicRefusal(transport.publish(topic, payload, qos, retain));
+    return withPublicFailure(transport.publish(topic, payload, qos, retain));
   }
 
   @Override
   public boolean isConnected() {
     return transport.isConnected();
+  }
+
+  @Override
+  public int mqttVersion() {
+    return transport.mqttVersion();
   }
 
   @Override
@@ -90,17 +104,33 @@ final class HiveMqConnection implements MqttConnection {
     return "MqttConnection[" + settings + "]";
   }
 
-  private static CompletableFuture<Void> publicRefusal(CompletableFuture<Void> operation) {
+  private static CompletableFuture<Void> withPublicFailure(CompletableFuture<Void> operation) {
     return operation.exceptionallyCompose(
-        failure -> {
-          Throwable cause =
-              failure instanceof CompletionException && failure.getCause() != null
-                  ? failure.getCause()
-                  : failure;
-          return CompletableFuture.failedFuture(
-              cause instanceof RefusedException refused
-                  ? new BrokerRefusedException(refused.getMessage(), refused.getCause())
-                  : failure);
-        });
+        failure ->
+            CompletableFuture.failedFuture(
+                publicFailure(
+                    failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure)));
+  }
+
+  /** The internal failures as their public types (same message and cause); others as they are. */
+  private static Throwable publicFailure(Throwable failure) {
+    if (failure instanceof RefusedException refused) {
+      BrokerRefusedException exception =
+          new BrokerRefusedException(
+              BrokerRefusedException.Reason.valueOf(refused.refusal().name()),
+              refused.getMessage(),
+              refused.getCause());
+      exception.setStackTrace(refused.getStackTrace());
+      return exception;
+    }
+    if (failure instanceof UnreachableException unreachable) {
+      BrokerUnreachableException exception =
+          new BrokerUnreachableException(unreachable.getMessage(), unreachable.getCause());
+      exception.setStackTrace(unreachable.getStackTrace());
+      return exception;
+    }
+    return failure;
   }
 }

@@ -15,14 +15,32 @@ import javax.net.ssl.TrustManagerFactory;
  *     new MqttConnection.Events() {
  *       public void received(String topic, byte[] payload, int qos, boolean retained) { ... }
  *     });
- * mqtt.connect().join();
+ * mqtt.connect().join();   // BrokerRefusedException, BrokerUnreachableException
  * mqtt.subscribe("meters/+/reading", 1).join();
  * }</pre>
  *
- * <p>It reconnects by itself when the connection is lost or an attempt fails (first after 200 ms,
- * then waiting longer each time, up to {@link Settings#reconnectMaxDelay()}) until {@link
- * #disconnect()}. After a reconnection on a clean session the broker has forgotten the
- * subscriptions: subscribe again in {@link Events#connected()}.
+ * <p><b>Failures.</b> {@link #connect()} ends with the first attempt: connected, or failed with the
+ * reason in words. A refusal ({@link BrokerRefusedException}: CONNACK error code, failed TLS
+ * handshake, MQTT version the broker does not speak) is never retried: the same attempt would get
+ * the same answer, and an endless retry hides a configuration mistake. A broker that cannot be
+ * reached ({@link BrokerUnreachableException}: nothing listening, no answer within {@link
+ * Settings#connectTimeout()}) fails connect() too, and nothing goes on in the background, unless
+ * {@link Settings#retryFirstConnection()} asks to wait for the broker (for a service that may start
+ * before it).
+ *
+ * <p>Once connected, a lost connection is retried by itself (first after 200 ms, then waiting
+ * longer each time, up to {@link Settings#reconnectMaxDelay()}) until {@link #disconnect()}: each
+ * failed attempt is reported to {@link Events#disconnected}. A reconnection the broker refuses
+ * (credentials revoked, certificate replaced) ends the retries and is reported to {@link
+ * Events#refused}; the connection stays down until {@link #connect()}. After a reconnection on a
+ * clean session the broker has forgotten the subscriptions: subscribe again in {@link
+ * Events#connected()}.
+ *
+ * <p><b>MQTT version.</b> Unless {@link Settings.Builder#mqttVersion(int)} chooses one, it connects
+ * with MQTT 5 and, if the broker refuses that version, at once with MQTT 3.1.1, which it keeps to
+ * for the reconnections; {@link #mqttVersion()} tells which. A chosen version is never changed: a
+ * broker that does not speak it refuses with {@link
+ * BrokerRefusedException.Reason#PROTOCOL_VERSION}.
  *
  * <p>Threads: every method may be called from any thread and returns at once. The futures complete,
  * and the events run, on the client's network threads: keep that work short, and never wait there
@@ -36,8 +54,11 @@ public interface MqttConnection {
   }
 
   /**
-   * Connects. Completes when the broker accepted the connection, exceptionally when this first
-   * attempt failed; the next attempts go on by themselves.
+   * Connects. Completes when the broker accepted the connection. Fails with {@link
+   * BrokerRefusedException} when the broker refused it, and with {@link BrokerUnreachableException}
+   * when it could not be reached (unless {@link Settings#retryFirstConnection()}, which keeps
+   * trying until connected, refused or {@link #disconnect()}). After a failure nothing goes on in
+   * the background.
    */
   CompletableFuture<Void> connect();
 
@@ -56,6 +77,12 @@ public interface MqttConnection {
   boolean isConnected();
 
   /**
+   * The MQTT version of the connection: 5, or 3 (3.1.1) once a broker refused MQTT 5 and the
+   * version was not chosen. Before the first connection, the version that will be tried first.
+   */
+  int mqttVersion();
+
+  /**
    * Disconnects, and stops reconnecting (a reconnection under way too) until the next {@link
    * #connect()}. A persistent session stays on the broker.
    */
@@ -65,6 +92,8 @@ public interface MqttConnection {
 
   /**
    * What happens on the connection, on the client's network threads; each does nothing by default.
+   * Nothing is reported for {@link MqttConnection#disconnect()} nor after it, and what ends {@link
+   * MqttConnection#connect()} is told by its future.
    */
   interface Events {
     /** Every message the broker delivers, whichever subscription it matched. */
@@ -74,17 +103,26 @@ public interface MqttConnection {
     default void connected() {}
 
     /**
-     * A connection was lost or an attempt failed (broker down, TLS refused, bad credentials); not
-     * called for {@link MqttConnection#disconnect()} nor after it.
+     * The connection is down and the next attempt follows by itself: the connection was lost (the
+     * broker stopped, the network failed), or an attempt to reconnect failed for a reason that may
+     * pass ({@link BrokerUnreachableException}).
      */
     default void disconnected(Throwable cause) {}
+
+    /**
+     * The broker refused a reconnection (credentials revoked, certificate replaced, client banned):
+     * no attempt follows until {@link MqttConnection#connect()}.
+     */
+    default void refused(BrokerRefusedException refusal) {}
   }
 
   /**
    * Where and how to connect: build it with {@link #builder()}. Its {@code toString} never shows
    * the password.
    *
-   * @param mqttVersion 3 (MQTT 3.1.1) or 5
+   * @param mqttVersion 3 (MQTT 3.1.1) or 5: the version of the first attempt
+   * @param mqtt3Fallback whether MQTT 5 refused for its version is followed at once by MQTT 3.1.1
+   *     (true unless a version was chosen)
    * @param tls whether to connect over TLS
    * @param trustManagers what to trust over TLS; null for the JDK's default trusted certificates
    * @param username null for none
@@ -93,11 +131,16 @@ public interface MqttConnection {
    *     client disconnects
    * @param sessionExpiry how long the broker keeps a persistent session (MQTT 5)
    * @param reconnectMaxDelay the longest wait between reconnection attempts
+   * @param retryFirstConnection whether {@link MqttConnection#connect()} keeps trying while the
+   *     broker cannot be reached, instead of failing
+   * @param connectTimeout how long one attempt waits for the TCP connection, for the TLS handshake
+   *     and for the broker's CONNACK, each
    */
   record Settings(
       String host,
       int port,
       int mqttVersion,
+      boolean mqtt3Fallback,
       String clientId,
       boolean tls,
       TrustManagerFactory trustManagers,
@@ -105,17 +148,23 @@ public interface MqttConnection {
       byte[] password,
       boolean cleanSession,
       Duration sessionExpiry,
-      Duration reconnectMaxDelay) {
+      Duration reconnectMaxDelay,
+      boolean retryFirstConnection,
+      Duration connectTimeout) {
 
     public Settings {
       checkPort(port);
       checkVersion(mqttVersion);
+      checkPositive(connectTimeout, "connectTimeout");
+      checkPositive(reconnectMaxDelay, "reconnectMaxDelay");
+      mqtt3Fallback = mqtt3Fallback && mqttVersion == 5;
       password = password == null ? null : password.clone();
     }
 
     /**
-     * A broker on localhost:1883 over MQTT 5 with a clean session, waiting at most 30 s between
-     * reconnection attempts; the client ID must be set.
+     * A broker on localhost:1883 over MQTT 5 (or 3.1.1 if that is all it speaks) with a clean
+     * session; connect() fails when the broker cannot be reached within 10 s; at most 30 s between
+     * reconnection attempts. The client ID must be set.
      */
     public static Builder builder() {
       return new Builder();
@@ -135,7 +184,7 @@ public interface MqttConnection {
     public String toString() {
       return address()
           + " (MQTT "
-          + (mqttVersion == 5 ? "5" : "3.1.1")
+          + (mqttVersion == 5 ? (mqtt3Fallback ? "5 or 3.1.1" : "5") : "3.1.1")
           + ", client "
           + clientId
           + (cleanSession ? ", clean session" : ", persistent session")
@@ -154,11 +203,18 @@ public interface MqttConnection {
       }
     }
 
+    private static void checkPositive(Duration duration, String name) {
+      if (duration == null || duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + duration);
+      }
+    }
+
     /** Checks each value as it is set. */
     public static final class Builder {
       private String host = "localhost";
       private int port = 1883;
       private int mqttVersion = 5;
+      private boolean mqtt3Fallback = true;
       private String clientId;
       private boolean tls;
       private TrustManagerFactory trustManagers;
@@ -167,6 +223,8 @@ public interface MqttConnection {
       private boolean cleanSession = true;
       private Duration sessionExpiry = Duration.ZERO;
       private Duration reconnectMaxDelay = Duration.ofSeconds(30);
+      private boolean retryFirstConnection;
+      private Duration connectTimeout = Duration.ofSeconds(10);
 
       private Builder() {}
 
@@ -181,10 +239,14 @@ public interface MqttConnection {
         return this;
       }
 
-      /** 5 or 3 for MQTT 3.1.1. */
+      /**
+       * 5 or 3 for MQTT 3.1.1, and only that version. Without it: MQTT 5, or 3.1.1 if the broker
+       * refuses MQTT 5 for its version.
+       */
       public Builder mqttVersion(int version) {
         checkVersion(version);
         this.mqttVersion = version;
+        this.mqtt3Fallback = false;
         return this;
       }
 
@@ -217,7 +279,28 @@ public interface MqttConnection {
       }
 
       public Builder reconnectMaxDelay(Duration reconnectMaxDelay) {
+        checkPositive(reconnectMaxDelay, "reconnectMaxDelay");
         this.reconnectMaxDelay = reconnectMaxDelay;
+        return this;
+      }
+
+      /**
+       * Whether {@link MqttConnection#connect()} keeps trying while the broker cannot be reached
+       * (false by default: it fails). For a service that may start before its broker; a refusal
+       * still ends connect().
+       */
+      public Builder retryFirstConnection(boolean retry) {
+        this.retryFirstConnection = retry;
+        return this;
+      }
+
+      /**
+       * How long one attempt waits for the TCP connection, the TLS handshake and the broker's
+       * CONNACK, each (10 s by default).
+       */
+      public Builder connectTimeout(Duration connectTimeout) {
+        checkPositive(connectTimeout, "connectTimeout");
+        this.connectTimeout = connectTimeout;
         return this;
       }
 
@@ -226,6 +309,7 @@ public interface MqttConnection {
             host,
             port,
             mqttVersion,
+            mqtt3Fallback,
             clientId,
             tls,
             trustManagers,
@@ -233,7 +317,9 @@ public interface MqttConnection {
             password,
             cleanSession,
             sessionExpiry,
-            reconnectMaxDelay);
+            reconnectMaxDelay,
+            retryFirstConnection,
+            connectTimeout);
       }
     }
   }

@@ -2,7 +2,7 @@ package io.e4j.mqtt;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.e4j.core.E4Client;
 import io.e4j.core.Keys;
@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,14 +56,14 @@ class E4MqttCredentialsIT {
   }
 
   @Test
-  void aWrongPasswordIsReportedAndNeverConnects() {
-    List<Throwable> failures = new CopyOnWriteArrayList<>();
+  void aWrongPassword_failsConnectWithTheBrokersReason() {
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
     E4MqttClient client =
         client(
                 new E4MqttListener() {
                   @Override
                   public void disconnected(Throwable cause) {
-                    failures.add(cause);
+                    reported.add(cause);
                   }
                 })
             .credentials("meter-0042", "wrong".getBytes(UTF_8))
@@ -70,9 +71,43 @@ class E4MqttCredentialsIT {
 
     CompletableFuture<Void> connecting = client.connect();
 
-    await().atMost(WAIT).until(() -> !failures.isEmpty());
-    assertThat(failures.get(0)).hasMessageContaining("NOT_AUTHORIZED");
-    assertThat(connecting).isNotCompleted();
-    client.disconnect().exceptionally(failure -> null).join();
+    assertThat(connecting)
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(
+            BrokerRefusedException.class,
+            refused ->
+                assertThat(refused.reason())
+                    .isEqualTo(BrokerRefusedException.Reason.NOT_AUTHORIZED))
+        .withMessageContaining("refused the connection: not authorized (CONNACK 0x87)");
+    assertThatThrownBy(() -> client.blocking(WAIT).connect())
+        .isInstanceOf(BrokerRefusedException.class)
+        .hasMessageContaining("not authorized");
+    assertThat(reported).isEmpty();
+  }
+
+  @Test
+  void credentialsRevokedWhileConnected_theRefusedReconnectionReachesTheListener()
+      throws Exception {
+    List<BrokerRefusedException> refusals = new CopyOnWriteArrayList<>();
+    E4MqttClient client =
+        client(
+                new E4MqttListener() {
+                  @Override
+                  public void refused(BrokerRefusedException refusal) {
+                    refusals.add(refusal);
+                  }
+                })
+            .credentials("meter-0042", "correct horse battery".getBytes(UTF_8))
+            .build();
+    client.blocking(WAIT).connect();
+
+    broker.setPassword("meter-0042", "another password");
+    broker.restart();
+
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !refusals.isEmpty());
+    assertThat(refusals.get(0).reason()).isEqualTo(BrokerRefusedException.Reason.NOT_AUTHORIZED);
+    assertThat(refusals.get(0)).hasMessageContaining("refused the connection: not authorized");
   }
 }

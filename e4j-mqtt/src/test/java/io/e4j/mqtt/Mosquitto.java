@@ -106,6 +106,29 @@ public final class Mosquitto implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Gives {@code username} a new password in the password file (a broker started with users); it
+   * takes effect at the next {@link #restart()}.
+   */
+  public void setPassword(String username, String password) throws IOException {
+    if (passwordFile == null) {
+      throw new IllegalStateException("this broker admits anyone: start it with users");
+    }
+    runToCompletion(
+        List.of(executable("mosquitto_passwd"), "-b", passwordFile.toString(), username, password));
+  }
+
+  /** How many TCP connections it accepted so far, as its log tells (across restarts). */
+  public long connectionsAccepted() throws IOException {
+    Path log = directory.resolve("mosquitto.log");
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    try (var lines = Files.lines(log)) {
+      return lines.filter(line -> line.contains("New connection from")).count();
+    }
+  }
+
   /** Stops it the polite way, so it saves its sessions for the restart. */
   public void stop() {
     process.destroy();

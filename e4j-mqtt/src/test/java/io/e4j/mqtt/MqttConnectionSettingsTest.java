@@ -21,7 +21,7 @@ class MqttConnectionSettingsTest {
             .build();
 
     assertThat(settings)
-        .hasToString("mqtts://broker.example:8883 (MQTT 5, client c2, clean session)");
+        .hasToString("mqtts://broker.example:8883 (MQTT 5 or 3.1.1, client c2, clean session)");
     assertThat(settings.toString()).doesNotContain("s3cret", "[B@");
   }
 
@@ -43,6 +43,34 @@ class MqttConnectionSettingsTest {
 
     assertThat(settings.address()).isEqualTo("mqtt://10.0.0.1:1883");
     assertThat(settings).hasToString("mqtt://10.0.0.1:1883 (MQTT 3.1.1, client d, clean session)");
+  }
+
+  @Test
+  void withoutAChosenVersion_mqtt5FallsBackTo311_andAChosenVersionStays() {
+    MqttConnection.Settings unchosen = MqttConnection.Settings.builder().clientId("d").build();
+    MqttConnection.Settings chosen =
+        MqttConnection.Settings.builder().mqttVersion(5).clientId("d").build();
+
+    assertThat(unchosen.mqttVersion()).isEqualTo(5);
+    assertThat(unchosen.mqtt3Fallback()).isTrue();
+    assertThat(chosen.mqtt3Fallback()).isFalse();
+    assertThat(chosen).hasToString("mqtt://localhost:1883 (MQTT 5, client d, clean session)");
+  }
+
+  @Test
+  void connectFailsByDefault_within10sPerAttempt() {
+    MqttConnection.Settings settings = MqttConnection.Settings.builder().clientId("d").build();
+
+    assertThat(settings.retryFirstConnection()).isFalse();
+    assertThat(settings.connectTimeout()).hasSeconds(10);
+  }
+
+  @Test
+  void zeroConnectTimeout_throwsAsItIsSet() {
+    assertThatThrownBy(
+            () -> MqttConnection.Settings.builder().connectTimeout(java.time.Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("connectTimeout must be positive, got PT0S");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.e4j.cli.internal;
 import io.e4j.core.E4Exception;
 import io.e4j.core.E4Exception.Reason;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.Set;
 
 /**
@@ -47,6 +52,26 @@ public final class KeyFiles {
           : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     } catch (IOException e) {
       throw new E4Exception(Reason.INVALID_KEY, "cannot read password file " + file + ": " + e);
+    }
+  }
+
+  /** The X.509 certificates of a PEM (or DER) file, as a trust store. */
+  public static KeyStore readCertificates(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int index = 0;
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + index++, certificate);
+      }
+      if (index == 0) {
+        throw new E4Exception(Reason.INVALID_ARGUMENT, file + " holds no certificate");
+      }
+      return trust;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new E4Exception(
+          Reason.INVALID_ARGUMENT, "cannot read certificates from " + file + ": " + e.getMessage());
     }
   }
 

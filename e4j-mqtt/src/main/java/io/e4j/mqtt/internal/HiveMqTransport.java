@@ -3,16 +3,27 @@ package io.e4j.mqtt.internal;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfigBuilder;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@link MqttTransport} on the HiveMQ MQTT client: what both MQTT versions share (building the
- * client, its automatic reconnection, the connection events). {@link Mqtt3Transport} and {@link
- * Mqtt5Transport} each speak their version.
+ * client, its automatic reconnection, the connection events, what a failed attempt means). {@link
+ * Mqtt3Transport} and {@link Mqtt5Transport} each speak their version.
+ *
+ * <p>The client's automatic reconnection runs after every failure; the disconnected listener then
+ * decides. A lost connection is retried. A failed attempt is read by {@link ConnectFailure}: a
+ * refusal stops the retries (and fails connect(), or is reported as {@link Events#refused}); a
+ * failure that may pass is retried once a connection was made since connect(), or when the settings
+ * ask to retry the first connection, and otherwise ends connect().
  */
 public abstract class HiveMqTransport implements MqttTransport {
   final ConnectionSettings settings;
@@ -21,12 +32,22 @@ public abstract class HiveMqTransport implements MqttTransport {
   /** From disconnect() to the next connect(): no events, and no reconnection. */
   private volatile boolean closed;
 
+  /** Whether a connection was made since connect(): a failure is then a reconnection's. */
+  private volatile boolean established;
+
   HiveMqTransport(ConnectionSettings settings, Events events) {
     this.settings = settings;
     this.events = events;
   }
 
+  /** The transport the settings ask for: one MQTT version, or MQTT 5 falling back to 3.1.1. */
   public static MqttTransport create(ConnectionSettings settings, Events events) {
+    return settings.mqttVersion() == 5 && settings.mqtt3Fallback()
+        ? new FallbackTransport(settings, events)
+        : of(settings, events);
+  }
+
+  static HiveMqTransport of(ConnectionSettings settings, Events events) {
     return settings.mqttVersion() == 5
         ? new Mqtt5Transport(settings, events)
         : new Mqtt3Transport(settings, events);
@@ -34,33 +55,38 @@ public abstract class HiveMqTransport implements MqttTransport {
 
   /** The client's settings common to both versions. */
   final MqttClientBuilder clientBuilder() {
-    MqttClientBuilder builder =
-        MqttClient.builder()
-            .identifier(settings.clientId())
+    long timeout = settings.connectTimeout().toMillis();
+    MqttClientTransportConfigBuilder transport =
+        MqttClientTransportConfig.builder()
             .serverHost(settings.host())
             .serverPort(settings.port())
-            .automaticReconnect()
-            .initialDelay(200, TimeUnit.MILLISECONDS)
-            .maxDelay(settings.reconnectMaxDelay().toMillis(), TimeUnit.MILLISECONDS)
-            .applyAutomaticReconnect()
-            .addConnectedListener(context -> onConnected())
-            .addDisconnectedListener(this::onDisconnected);
+            .socketConnectTimeout(timeout, TimeUnit.MILLISECONDS)
+            .mqttConnectTimeout(timeout, TimeUnit.MILLISECONDS);
     if (settings.tls()) {
-      builder =
-          builder.sslConfig(
-              settings.trustManagers() == null
-                  ? MqttClientSslConfig.builder().build()
-                  : MqttClientSslConfig.builder()
-                      .trustManagerFactory(settings.trustManagers())
-                      .build());
+      MqttClientSslConfigBuilder tls =
+          MqttClientSslConfig.builder().handshakeTimeout(timeout, TimeUnit.MILLISECONDS);
+      if (settings.trustManagers() != null) {
+        tls = tls.trustManagerFactory(settings.trustManagers());
+      }
+      transport = transport.sslConfig(tls.build());
     }
-    return builder;
+    return MqttClient.builder()
+        .identifier(settings.clientId())
+        .transportConfig(transport.build())
+        .automaticReconnect()
+        .initialDelay(200, TimeUnit.MILLISECONDS)
+        .maxDelay(settings.reconnectMaxDelay().toMillis(), TimeUnit.MILLISECONDS)
+        .applyAutomaticReconnect()
+        .addConnectedListener(context -> onConnected())
+        .addDisconnectedListener(this::onDisconnected);
   }
 
   @Override
   public final CompletableFuture<Void> connect() {
     closed = false;
-    return sendConnect();
+    established = false;
+    return sendConnect()
+        .exceptionallyCompose(failure -> CompletableFuture.failedFuture(connectFailure(failure)));
   }
 
   @Override
@@ -72,6 +98,11 @@ public abstract class HiveMqTransport implements MqttTransport {
   @Override
   public final boolean isConnected() {
     return client().getState().isConnected();
+  }
+
+  @Override
+  public final int mqttVersion() {
+    return settings.mqttVersion();
   }
 
   abstract MqttClient client();
@@ -86,6 +117,7 @@ public abstract class HiveMqTransport implements MqttTransport {
       sendDisconnect();
       return;
     }
+    established = true;
     events.connected();
   }
 
@@ -96,9 +128,45 @@ public abstract class HiveMqTransport implements MqttTransport {
       context.getReconnector().reconnect(false);
       return;
     }
-    if (context.getSource() != MqttDisconnectSource.USER) {
-      events.disconnected(context.getCause());
+    if (context.getSource() == MqttDisconnectSource.USER) {
+      return;
     }
+    if (context.getReconnector().getAttempts() == 0) {
+      // The client counts attempts since the last connection: none means one was just lost.
+      events.disconnected(context.getCause());
+      return;
+    }
+    ConnectFailure failure = ConnectFailure.of(context.getCause(), settings.mqttVersion());
+    if (failure.refused()) {
+      context.getReconnector().reconnect(false);
+      if (established) {
+        events.refused((RefusedException) failure.exception(settings.address()));
+      }
+      return;
+    }
+    if (!established && !settings.retryFirstConnection()) {
+      // connect() fails with this attempt's failure; nothing goes on in the background.
+      context.getReconnector().reconnect(false);
+      return;
+    }
+    events.disconnected(failure.exception(settings.address()));
+  }
+
+  /** What connect()'s future fails with: the HiveMQ client's failure, read. */
+  private RuntimeException connectFailure(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (closed) {
+      return new IllegalStateException(
+          "disconnected before the broker at " + settings.address() + " accepted the connection",
+          cause);
+    }
+    if (cause instanceof MqttClientStateException state) {
+      return state; // connect() while connected or connecting: a caller's mistake, said as it is
+    }
+    return ConnectFailure.of(cause, settings.mqttVersion()).exception(settings.address());
   }
 
   static MqttQos qos(int qos) {

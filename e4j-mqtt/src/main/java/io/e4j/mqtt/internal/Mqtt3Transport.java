@@ -54,7 +54,9 @@ final class Mqtt3Transport extends HiveMqTransport {
             subAck -> {
               if (subAck.getReturnCodes().contains(Mqtt3SubAckReturnCode.FAILURE)) {
                 throw new RefusedException(
-                    "the broker refused the subscription to " + topicFilter, null);
+                    RefusedException.Refusal.SUBSCRIPTION,
+                    "the broker refused the subscription to " + topicFilter,
+                    null);
               }
             });
   }

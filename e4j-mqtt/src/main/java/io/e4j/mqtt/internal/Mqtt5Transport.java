@@ -58,6 +58,7 @@ final class Mqtt5Transport extends HiveMqTransport {
             subAck -> {
               if (subAck.getReasonCodes().stream().anyMatch(code -> code.isError())) {
                 throw new RefusedException(
+                    RefusedException.Refusal.SUBSCRIPTION,
                     "the broker refused the subscription to "
                         + topicFilter
                         + ": "
@@ -88,7 +89,9 @@ final class Mqtt5Transport extends HiveMqTransport {
                     .ifPresent(
                         error -> {
                           throw new RefusedException(
-                              "the broker refused the message on " + topic, error);
+                              RefusedException.Refusal.MESSAGE,
+                              "the broker refused the message on " + topic,
+                              error);
                         }));
   }
 

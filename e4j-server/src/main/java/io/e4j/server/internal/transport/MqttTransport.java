@@ -23,11 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes commands on devices' control topics ({@code e4/<hex id>}) with QoS 2, never retained (a
  * retained command would be replayed to every new subscriber and overwritten by the next one), over
- * e4j-mqtt's {@link MqttConnection}, which reconnects by itself until closed. While it is not
- * connected, a command fails at once, naming the broker and the last connection error (a refused
- * certificate, wrong credentials), and waits in the outbox for its retry: the HiveMQ client's
- * asynchronous publish would otherwise block the delivery thread until a first connection, which
- * never comes while the configuration is wrong.
+ * e4j-mqtt's {@link MqttConnection}, which waits for a broker that is not up yet and reconnects by
+ * itself after a loss, until closed. A broker that refuses C2 (credentials, certificate, MQTT
+ * version) is not tried again: the refusal is logged as an error, and C2 needs new settings and a
+ * restart. While it is not connected, a command fails at once, naming the broker and the last
+ * connection error, and waits in the outbox for its retry: the HiveMQ client's asynchronous publish
+ * would otherwise block the delivery thread until a first connection.
  */
 public final class MqttTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
@@ -70,7 +71,8 @@ public final class MqttTransport implements Transport {
                 settings.username(),
                 settings.password() == null ? null : settings.password().getBytes(UTF_8))
             .cleanSession(true)
-            .reconnectMaxDelay(RECONNECT_MAX_DELAY);
+            .reconnectMaxDelay(RECONNECT_MAX_DELAY)
+            .retryFirstConnection(true);
     if (settings.tls()) {
       connection.tls(trust);
     }
@@ -80,18 +82,23 @@ public final class MqttTransport implements Transport {
 
   /**
    * Connects to the broker, waiting up to {@code connectTimeout}; if the broker is not reachable
-   * yet, keeps trying in the background (commands wait in the outbox meanwhile).
+   * yet, keeps trying in the background (commands wait in the outbox meanwhile). A refusal, now or
+   * later, is logged as an error and ends the attempts.
    */
   public static MqttTransport connect(
       C2Config.Mqtt settings, TrustManagerFactory trust, Duration connectTimeout) {
     MqttTransport transport = new MqttTransport(settings, trust);
+    CompletableFuture<Void> connecting =
+        transport.connection.connect().whenComplete((done, failure) -> transport.ended(failure));
     try {
-      transport.connection.connect().get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
+      connecting.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       LOG.warn(
           "MQTT broker {} not reachable yet ({}); retrying in the background",
           transport.where(),
-          e.getCause() == null ? transport.lastFailure : e.getCause().getMessage());
+          transport.lastFailure);
+    } catch (ExecutionException e) {
+      // Said by ended().
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -142,6 +149,34 @@ public final class MqttTransport implements Transport {
       lastFailure = cause.getMessage();
       LOG.warn("disconnected from MQTT broker {}: {}", where(), lastFailure);
     }
+
+    @Override
+    public void refused(BrokerRefusedException refusal) {
+      refusedFor(refusal);
+    }
+  }
+
+  /** How the first connect() ended: a refusal is said once, as an error. */
+  private void ended(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof BrokerRefusedException refusal) {
+      refusedFor(refusal);
+    } else if (cause != null) {
+      lastFailure = cause.getMessage();
+    }
+  }
+
+  private void refusedFor(BrokerRefusedException refusal) {
+    lastFailure = refusal.getMessage();
+    LOG.error(
+        "{}; C2 stops trying: correct the broker settings{} and restart",
+        lastFailure,
+        refusal.reason() == BrokerRefusedException.Reason.PROTOCOL_VERSION
+            ? " (broker.mqttVersion: 3 for a broker that speaks only MQTT 3.1.1)"
+            : "");
   }
 
   @Override
