@@ -13,14 +13,27 @@ final class Mqtt5Transport extends HiveMqTransport {
   Mqtt5Transport(ConnectionSettings settings, Events events) {
     super(settings, events);
     this.client = clientBuilder().useMqttVersion5().buildAsync();
-    client.publishes(
-        MqttGlobalPublishFilter.ALL,
-        publish ->
-            events.received(
-                publish.getTopic().toString(),
-                publish.getPayloadAsBytes(),
-                publish.getQos().getCode(),
-                publish.isRetain()));
+    receive();
+  }
+
+  /**
+   * Hands every incoming message to the events. The HiveMQ client drops this handler when a session
+   * ends (a clean session's disconnection, or a session the broker no longer has): it is taken
+   * again at once, or a connection made again would receive nothing.
+   */
+  private void receive() {
+    client
+        .toRx()
+        .publishes(MqttGlobalPublishFilter.ALL)
+        .subscribe(
+            publish ->
+                events.received(
+                    publish.getTopic().toString(),
+                    publish.getPayloadAsBytes(),
+                    publish.getQos().getCode(),
+                    publish.isRetain()),
+            sessionEnded -> receive(),
+            this::receive);
   }
 
   @Override
