@@ -40,6 +40,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.exception.NoSuchClientIdException;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
 import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
@@ -58,6 +59,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -497,10 +499,9 @@ final class BrokerExtension implements ExtensionMain, AccessChanges {
         each(
             hex,
             clientId ->
-                clients
-                    .disconnectClient(
-                        clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, "device removed")
-                    .thenCompose(any -> clients.invalidateSession(clientId)));
+                gone(clients.disconnectClient(
+                        clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, "device removed"))
+                    .thenCompose(any -> gone(clients.invalidateSession(clientId))));
     connections.forgetDevice(hex);
     return done;
   }
@@ -513,11 +514,12 @@ final class BrokerExtension implements ExtensionMain, AccessChanges {
     List<CompletableFuture<?>> disconnected = new ArrayList<>();
     for (Client client : connections.connected(Topics.hex(deviceId))) {
       disconnected.add(
-          clients.disconnectClient(
-              client.clientId,
-              false,
-              DisconnectReasonCode.NOT_AUTHORIZED,
-              "credentials changed: log in again"));
+          gone(
+              clients.disconnectClient(
+                  client.clientId,
+                  false,
+                  DisconnectReasonCode.NOT_AUTHORIZED,
+                  "credentials changed: log in again")));
     }
     return CompletableFuture.allOf(disconnected.toArray(CompletableFuture[]::new));
   }
@@ -529,6 +531,18 @@ final class BrokerExtension implements ExtensionMain, AccessChanges {
     }
     return CompletableFuture.allOf(
         connections.clientIds(deviceHex).stream().map(action).toArray(CompletableFuture[]::new));
+  }
+
+  /** A client or session that is gone already is as good as one removed now. */
+  private static CompletableFuture<Void> gone(CompletableFuture<Boolean> removal) {
+    return removal.handle(
+        (done, failure) -> {
+          Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+          if (cause != null && !(cause instanceof NoSuchClientIdException)) {
+            throw new CompletionException(cause);
+          }
+          return null;
+        });
   }
 
   // ---- Helpers --------------------------------------------------------------------------------

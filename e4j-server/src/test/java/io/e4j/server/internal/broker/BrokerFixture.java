@@ -39,6 +39,14 @@ final class BrokerFixture implements AutoCloseable {
 
   EmbeddedBroker broker;
   MqttConnection c2;
+
+  /** What C2's connection received ({@code e4j/reports/+}, say), as "topic payload". */
+  final BlockingQueue<String> c2Received = new LinkedBlockingQueue<>();
+
+  /** Every time C2's connection was lost: nobody may knock C2 off. */
+  final java.util.concurrent.atomic.AtomicInteger c2Lost =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final List<AutoCloseable> clients = new ArrayList<>();
 
   BrokerFixture(Path directory, Access access, InMemoryDirectory devices) {
@@ -80,7 +88,17 @@ final class BrokerFixture implements AutoCloseable {
             .credentials("e4j-c2", password.getBytes(UTF_8))
             .cleanSession(true)
             .build(),
-        new MqttConnection.Events() {});
+        new MqttConnection.Events() {
+          @Override
+          public void received(String topic, byte[] payload, int qos, boolean retained) {
+            c2Received.add(topic + " " + new String(payload, UTF_8));
+          }
+
+          @Override
+          public void disconnected(Throwable cause) {
+            c2Lost.incrementAndGet();
+          }
+        });
   }
 
   /** C2 publishes a command (QoS 2, not retained) on a control topic. */
