@@ -73,6 +73,33 @@ public final class C2Server implements AutoCloseable {
   private static final Duration JOURNAL_PURGE = Duration.ofHours(1);
   private static final Duration JOURNAL_RETENTION = Duration.ofDays(90);
 
+  /** Knows no device: {@code devices} access then lets no device in. */
+  private static final DeviceDirectory NO_DEVICES =
+      new DeviceDirectory() {
+        @Override
+        public Optional<byte[]> deviceId(String username) {
+          return Optional.empty();
+        }
+
+        @Override
+        public boolean credentialMatches(byte[] deviceId, byte[] password) {
+          return false;
+        }
+
+        @Override
+        public boolean isLinked(byte[] deviceId, String topic) {
+          return false;
+        }
+      };
+
+  /** Presence, logged until C2's delivery reacts to it. */
+  private static final BrokerPresence PRESENCE_LOG =
+      (deviceId, clientId) ->
+          LOG.debug(
+              "device {} subscribed to its control topic (client {})",
+              java.util.HexFormat.of().formatHex(deviceId),
+              clientId);
+
   /** The bootstrap admin token's file in the data directory. */
   public static final String ADMIN_TOKEN_FILE = "admin.token";
 
@@ -420,6 +447,11 @@ public final class C2Server implements AutoCloseable {
           new EmbeddedBroker.TlsListener(
               embedded.tls().port(), certificate.certificate(), certificate.privateKey());
     }
+    if (embedded.access() == C2Config.EmbeddedMqtt.Access.DEVICES) {
+      LOG.warn(
+          "broker.access=devices: C2 does not issue broker credentials to devices yet, so no"
+              + " device can log in to the embedded broker");
+    }
     return EmbeddedBroker.start(
         new EmbeddedBroker.Settings(
             embedded.host(),
@@ -433,33 +465,6 @@ public final class C2Server implements AutoCloseable {
         NO_DEVICES,
         PRESENCE_LOG);
   }
-
-  /** Knows no device: {@code devices} access then lets no device in. */
-  private static final DeviceDirectory NO_DEVICES =
-      new DeviceDirectory() {
-        @Override
-        public Optional<byte[]> deviceId(String username) {
-          return Optional.empty();
-        }
-
-        @Override
-        public boolean credentialMatches(byte[] deviceId, byte[] password) {
-          return false;
-        }
-
-        @Override
-        public boolean isLinked(byte[] deviceId, String topic) {
-          return false;
-        }
-      };
-
-  /** Presence, logged until C2's delivery reacts to it. */
-  private static final BrokerPresence PRESENCE_LOG =
-      (deviceId, clientId) ->
-          LOG.debug(
-              "device {} subscribed to its control topic (client {})",
-              java.util.HexFormat.of().formatHex(deviceId),
-              clientId);
 
   private static Transport transport(C2Config config, EmbeddedBroker broker) {
     if (broker != null) {
