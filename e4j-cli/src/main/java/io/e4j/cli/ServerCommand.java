@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  e4 server",
       "  e4 server --config /etc/e4/c2.yaml --log-format json",
+      "  e4 server --set broker.access=devices --set broker.tlsPort=8883",
       "  e4 server --set broker.type=mqtt --set broker.host=broker.example --set broker.tls=true",
     },
     subcommands = {ServerCommand.Rekey.class, ServerCommand.Token.class})

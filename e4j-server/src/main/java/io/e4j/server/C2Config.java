@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * Everything C2 needs to start. {@link #defaults(Path)} is the zero-setup run: H2 under the data
- * directory, the embedded MQTT broker on 127.0.0.1:1883, symmetric-key mode, a KEK file in the data
- * directory (generated on first start).
+ * directory, the embedded MQTT broker on 127.0.0.1:1883 (open access), symmetric-key mode, a KEK
+ * file in the data directory (generated on first start).
  *
  * @param kek where the key-encryption key comes from; {@code null}: the file {@code kek.key} in the
  *     data directory, generated on the first start of an empty store
@@ -126,7 +126,6 @@ public record C2Config(
     List<String> problems();
   }
 
-  /** An MQTT broker inside the C2 process (Moquette), persisting under the data directory. */
   /**
    * Where C2 learns that a device subscribed to its control topic, to send what it may have missed
    * (a broker drops a message for a client with no session). The embedded broker always tells.
@@ -141,7 +140,58 @@ public record C2Config(
     MOSQUITTO_LOG
   }
 
-  public record EmbeddedMqtt(String host, int port) implements Broker {
+  /**
+   * An MQTT broker inside the C2 process (HiveMQ CE: MQTT 3.1, 3.1.1 and 5), keeping sessions and
+   * queued messages in {@code <dataDirectory>/broker} across restarts. C2 connects to it with a
+   * secret generated at each start; nobody else may use C2's client ID or publish on control topics
+   * ({@code e4/...}).
+   *
+   * @param port 0: any free port (see {@link io.e4j.server.node.C2Server#embeddedBrokerPort()})
+   * @param access who may connect, and what devices may do
+   * @param tls a second listener, for MQTT over TLS; {@code null}: none
+   */
+  public record EmbeddedMqtt(String host, int port, Access access, Tls tls) implements Broker {
+
+    /** Plain MQTT only, open to any client (control topics stay C2's). */
+    public EmbeddedMqtt(String host, int port) {
+      this(host, port, Access.OPEN, null);
+    }
+
+    public EmbeddedMqtt withAccess(Access access) {
+      return new EmbeddedMqtt(host, port, access, tls);
+    }
+
+    public EmbeddedMqtt withTls(Tls tls) {
+      return new EmbeddedMqtt(host, port, access, tls);
+    }
+
+    /** Who may connect to the embedded broker. */
+    public enum Access {
+      /**
+       * Any client connects, without credentials, and subscribes to anything; it publishes anywhere
+       * but on control topics. For trying e4j out.
+       */
+      OPEN,
+      /**
+       * A client connects as a device: user name the device's name or hex ID, password its broker
+       * credential. It subscribes to its own control topic and to topics it is linked to (exact
+       * names, no wildcards), and publishes on those and on its reports topic. Links are applied
+       * while devices stay connected.
+       */
+      DEVICES
+    }
+
+    /**
+     * The TLS listener.
+     *
+     * @param port 0: any free port (see {@link
+     *     io.e4j.server.node.C2Server#embeddedBrokerTlsPort()})
+     * @param certificate PEM certificate chain, the broker's first; {@code null}: the API's
+     *     certificate (the configured one, or the one generated in the data directory)
+     * @param privateKey its PEM private key (PKCS#8, or PKCS#1/SEC 1), unencrypted
+     */
+    public record Tls(int port, Path certificate, Path privateKey) {}
+
     @Override
     public List<String> problems() {
       List<String> problems = new ArrayList<>();
@@ -150,6 +200,24 @@ public record C2Config(
       }
       if (port < 0 || port > 65535) {
         problems.add("broker.port: must be 0 to 65535, got " + port);
+      }
+      if (access == null) {
+        problems.add("broker.access: must be open or devices");
+      }
+      if (tls != null) {
+        if (tls.port() < 0 || tls.port() > 65535) {
+          problems.add("broker.tlsPort: must be 0 to 65535, got " + tls.port());
+        } else if (tls.port() != 0 && tls.port() == port) {
+          problems.add("broker.tlsPort: must differ from broker.port (" + port + ")");
+        }
+        if ((tls.certificate() == null) != (tls.privateKey() == null)) {
+          problems.add("broker.certificate and broker.privateKey: set both, or neither");
+        }
+        for (Path file : java.util.Arrays.asList(tls.certificate(), tls.privateKey())) {
+          if (file != null && !java.nio.file.Files.isReadable(file)) {
+            problems.add("broker: cannot read " + file);
+          }
+        }
       }
       return problems;
     }
@@ -175,9 +243,27 @@ public record C2Config(
       PresenceSource presence)
       implements Broker {
 
+    /** C2's MQTT client identifier unless configured otherwise. */
+    public static final String DEFAULT_CLIENT_ID = "e4j-c2";
+
     /** MQTT 5 without TLS or credentials: for a broker on loopback. */
     public static Mqtt plain(String host, int port) {
-      return new Mqtt(host, port, false, null, null, null, null, 5, "e4j-c2", PresenceSource.NONE);
+      return new Mqtt(
+          host, port, false, null, null, null, null, 5, DEFAULT_CLIENT_ID, PresenceSource.NONE);
+    }
+
+    public Mqtt withCredentials(String username, String password) {
+      return new Mqtt(
+          host,
+          port,
+          tls,
+          trustStore,
+          trustStorePassword,
+          username,
+          password,
+          version,
+          clientId,
+          presence);
     }
 
     public Mqtt withVersion(int version) {

@@ -56,7 +56,13 @@ public final class ServerSettings {
     keys.put("kek.passphraseEnv", "environment variable holding a KEK passphrase (Argon2id)");
     keys.put("broker.type", "embedded (default), mqtt or kafka");
     keys.put("broker.host", "MQTT host (embedded: address to listen on, default 127.0.0.1)");
-    keys.put("broker.port", "MQTT port (default 1883; 8883 with TLS)");
+    keys.put("broker.port", "MQTT port (default 1883; 8883 with TLS; embedded: 0 = any free)");
+    keys.put(
+        "broker.access",
+        "embedded: open (default; anyone connects, only C2 publishes on e4/...) or devices");
+    keys.put("broker.tlsPort", "embedded: also serve MQTT over TLS on this port (0 = any free)");
+    keys.put("broker.certificate", "embedded TLS: PEM certificate chain; default: the API's");
+    keys.put("broker.privateKey", "embedded TLS: its PEM private key (unencrypted)");
     keys.put("broker.tls", "true: MQTT over TLS");
     keys.put("broker.trustStore", "PKCS#12 or JKS file of trusted CA certificates");
     keys.put("broker.trustStorePassword", "its password");
@@ -265,8 +271,7 @@ public final class ServerSettings {
     String type = text("broker.type", "embedded");
     switch (type) {
       case "embedded":
-        return new C2Config.EmbeddedMqtt(
-            text("broker.host", "127.0.0.1"), integer("broker.port", 1883, found));
+        return embedded(found);
       case "mqtt":
         boolean tls = bool("broker.tls", found);
         String username = text("broker.username", "");
@@ -313,6 +318,31 @@ public final class ServerSettings {
         found.add("broker.presence: none or mosquitto-log, got '" + source + "'");
         return C2Config.PresenceSource.NONE;
     }
+  }
+
+  private C2Config.EmbeddedMqtt embedded(List<String> found) {
+    C2Config.EmbeddedMqtt.Access access =
+        switch (text("broker.access", "open")) {
+          case "open" -> C2Config.EmbeddedMqtt.Access.OPEN;
+          case "devices" -> C2Config.EmbeddedMqtt.Access.DEVICES;
+          default -> {
+            found.add("broker.access: open or devices, got '" + values.get("broker.access") + "'");
+            yield C2Config.EmbeddedMqtt.Access.OPEN;
+          }
+        };
+    C2Config.EmbeddedMqtt.Tls tls = null;
+    if (!text("broker.tlsPort", "").isEmpty()) {
+      tls =
+          new C2Config.EmbeddedMqtt.Tls(
+              integer("broker.tlsPort", 8883, found),
+              path("broker.certificate"),
+              path("broker.privateKey"));
+    } else if (values.containsKey("broker.certificate")
+        || values.containsKey("broker.privateKey")) {
+      found.add("broker.certificate and broker.privateKey: set broker.tlsPort too");
+    }
+    return new C2Config.EmbeddedMqtt(
+        text("broker.host", "127.0.0.1"), integer("broker.port", 1883, found), access, tls);
   }
 
   private String text(String key, String fallback) {

@@ -9,6 +9,10 @@ import io.e4j.server.KekSource;
 import io.e4j.server.Role;
 import io.e4j.server.internal.api.ApiCertificate;
 import io.e4j.server.internal.api.ApiServer;
+import io.e4j.server.internal.broker.AccessChanges;
+import io.e4j.server.internal.broker.BrokerPresence;
+import io.e4j.server.internal.broker.DeviceDirectory;
+import io.e4j.server.internal.broker.EmbeddedBroker;
 import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.journal.Journal;
@@ -18,7 +22,6 @@ import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.SettingsStore;
 import io.e4j.server.internal.tokens.ApiTokens;
-import io.e4j.server.internal.transport.EmbeddedBroker;
 import io.e4j.server.internal.transport.KafkaTransport;
 import io.e4j.server.internal.transport.MqttTransport;
 import io.e4j.server.internal.transport.Transport;
@@ -69,6 +72,33 @@ public final class C2Server implements AutoCloseable {
   private static final int EMBEDDED_CACHE_KIB = 128 * 1024;
   private static final Duration JOURNAL_PURGE = Duration.ofHours(1);
   private static final Duration JOURNAL_RETENTION = Duration.ofDays(90);
+
+  /** Knows no device: {@code devices} access then lets no device in. */
+  private static final DeviceDirectory NO_DEVICES =
+      new DeviceDirectory() {
+        @Override
+        public Optional<byte[]> deviceId(String username) {
+          return Optional.empty();
+        }
+
+        @Override
+        public boolean credentialMatches(byte[] deviceId, byte[] password) {
+          return false;
+        }
+
+        @Override
+        public boolean isLinked(byte[] deviceId, String topic) {
+          return false;
+        }
+      };
+
+  /** Presence, logged until C2's delivery reacts to it. */
+  private static final BrokerPresence PRESENCE_LOG =
+      (deviceId, clientId) ->
+          LOG.debug(
+              "device {} subscribed to its control topic (client {})",
+              java.util.HexFormat.of().formatHex(deviceId),
+              clientId);
 
   /** The bootstrap admin token's file in the data directory. */
   public static final String ADMIN_TOKEN_FILE = "admin.token";
@@ -132,11 +162,8 @@ public final class C2Server implements AutoCloseable {
       opened.add(vault);
       EmbeddedBroker broker = null;
       if (config.broker() instanceof C2Config.EmbeddedMqtt embedded) {
-        broker =
-            EmbeddedBroker.start(
-                embedded.host(), embedded.port(), config.dataDirectory().resolve("broker"));
+        broker = startBroker(config, embedded, clock);
         opened.add(broker);
-        LOG.info("embedded MQTT broker listening on {}:{}", embedded.host(), broker.port());
       }
       Transport transport = transport(config, broker);
       opened.add(transport);
@@ -258,6 +285,24 @@ public final class C2Server implements AutoCloseable {
   /** The port of the embedded broker, when one runs. */
   public Optional<Integer> embeddedBrokerPort() {
     return Optional.ofNullable(broker).map(EmbeddedBroker::port);
+  }
+
+  /** The MQTT over TLS port of the embedded broker, when one runs with a TLS listener. */
+  public Optional<Integer> embeddedBrokerTlsPort() {
+    return Optional.ofNullable(broker)
+        .flatMap(
+            running ->
+                running.tlsPort().isPresent()
+                    ? Optional.of(running.tlsPort().getAsInt())
+                    : Optional.empty());
+  }
+
+  /**
+   * Where C2's tables tell the embedded broker about link and device changes ({@code devices}
+   * access); {@link AccessChanges#NONE} without an embedded broker.
+   */
+  public AccessChanges brokerAccessChanges() {
+    return broker == null ? AccessChanges.NONE : broker.accessChanges();
   }
 
   /**
@@ -395,11 +440,49 @@ public final class C2Server implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts the embedded broker in {@code <data>/broker}. Its TLS listener presents the configured
+   * certificate, or else the API's.
+   */
+  private static EmbeddedBroker startBroker(
+      C2Config config, C2Config.EmbeddedMqtt embedded, Clock clock) {
+    EmbeddedBroker.TlsListener tls = null;
+    if (embedded.tls() != null) {
+      ApiCertificate certificate =
+          embedded.tls().certificate() != null
+              ? new ApiCertificate(embedded.tls().certificate(), embedded.tls().privateKey())
+              : apiCertificate(config, clock);
+      tls =
+          new EmbeddedBroker.TlsListener(
+              embedded.tls().port(), certificate.certificate(), certificate.privateKey());
+    }
+    if (embedded.access() == C2Config.EmbeddedMqtt.Access.DEVICES) {
+      LOG.warn(
+          "broker.access=devices: C2 does not issue broker credentials to devices yet, so no"
+              + " device can log in to the embedded broker");
+    }
+    return EmbeddedBroker.start(
+        new EmbeddedBroker.Settings(
+            embedded.host(),
+            embedded.port(),
+            embedded.access(),
+            tls,
+            config.dataDirectory().resolve("broker"),
+            C2Config.Mqtt.DEFAULT_CLIENT_ID),
+        // C2's device directory over its database comes with presence-driven delivery; until
+        // then, devices access knows no device.
+        NO_DEVICES,
+        PRESENCE_LOG);
+  }
+
   private static Transport transport(C2Config config, EmbeddedBroker broker) {
     if (broker != null) {
+      EmbeddedBroker.C2Login login = broker.c2Login();
       return MqttTransport.connect(
-          // Moquette 0.17 speaks MQTT 3.1.1 only.
-          C2Config.Mqtt.plain(broker.host(), broker.port()).withVersion(3), null, CONNECT_TIMEOUT);
+          C2Config.Mqtt.plain(broker.host(), broker.port())
+              .withCredentials(login.username(), login.password()),
+          null,
+          CONNECT_TIMEOUT);
     }
     if (config.broker() instanceof C2Config.Mqtt mqtt) {
       return MqttTransport.connect(mqtt, trust(mqtt), CONNECT_TIMEOUT);

@@ -131,6 +131,16 @@ public final class LinkStore {
         limit);
   }
 
+  /** Whether the device is linked to the topic named {@code topic}. */
+  public boolean isLinked(Handle handle, byte[] deviceId, String topic) {
+    return Listing.count(
+            handle,
+            "SELECT COUNT(*) FROM device_topics WHERE device_id = ? AND topic_id = ?",
+            deviceId,
+            io.e4j.core.Keys.topicHash(topic))
+        > 0;
+  }
+
   public long topicCountOf(Handle handle, byte[] deviceId) {
     return Listing.count(
         handle, "SELECT COUNT(*) FROM device_topics WHERE device_id = ?", (Object) deviceId);
