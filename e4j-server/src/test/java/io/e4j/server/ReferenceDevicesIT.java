@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Devices that never report their keys (Teserakt's clients, played by plain MQTT clients on clean
@@ -27,19 +29,38 @@ class ReferenceDevicesIT {
   @TempDir Path brokerDirectory;
   @TempDir Path dataDirectory;
 
-  private Mosquitto broker;
-  private C2Server server;
+  /** Where the devices connect: C2's own broker, or Mosquitto telling C2 through its log. */
+  enum Broker {
+    EMBEDDED,
+    MOSQUITTO
+  }
 
-  private C2Service startC2() throws Exception {
-    broker = Mosquitto.startPublishingLog(brokerDirectory);
-    C2Config config =
-        C2Config.defaults(dataDirectory)
-            .withApi(C2Config.Api.disabled())
-            .withBroker(
-                C2Config.Mqtt.plain("127.0.0.1", broker.port())
-                    .withPresence(C2Config.PresenceSource.MOSQUITTO_LOG));
+  private Mosquitto mosquitto;
+  private C2Server server;
+  private int brokerPort;
+
+  private C2Service startC2(Broker kind) throws Exception {
+    C2Config config = C2Config.defaults(dataDirectory).withApi(C2Config.Api.disabled());
+    if (kind == Broker.MOSQUITTO) {
+      mosquitto = Mosquitto.startPublishingLog(brokerDirectory);
+      config =
+          config.withBroker(
+              C2Config.Mqtt.plain("127.0.0.1", mosquitto.port())
+                  .withPresence(C2Config.PresenceSource.MOSQUITTO_LOG));
+    } else {
+      config = config.withBroker(new C2Config.EmbeddedMqtt("127.0.0.1", 0));
+    }
     server = C2Server.start(config, Clock.systemUTC(), Map.of());
+    brokerPort = kind == Broker.MOSQUITTO ? mosquitto.port() : server.embeddedBrokerPort().get();
     return server.service();
+  }
+
+  static Stream<Arguments> everyClientOnEveryBroker() {
+    return Stream.of(Broker.values())
+        .flatMap(
+            broker ->
+                Stream.of(ReferenceDevice.Client.values())
+                    .map(client -> Arguments.of(broker, client)));
   }
 
   @AfterEach
@@ -47,19 +68,19 @@ class ReferenceDevicesIT {
     if (server != null) {
       server.close();
     }
-    if (broker != null) {
-      broker.close();
+    if (mosquitto != null) {
+      mosquitto.close();
     }
   }
 
   @ParameterizedTest
-  @EnumSource(ReferenceDevice.Client.class)
-  void linkedBeforeItEverConnected_getsTheKeyOnSubscribing(ReferenceDevice.Client client)
-      throws Exception {
-    C2Service c2 = startC2();
+  @MethodSource("everyClientOnEveryBroker")
+  void linkedBeforeItEverConnected_getsTheKeyOnSubscribing(
+      Broker broker, ReferenceDevice.Client client) throws Exception {
+    C2Service c2 = startC2(broker);
     c2.createTopic("plant/pressure");
     try (ReferenceDevice device =
-        ReferenceDevice.create(c2, "sensor-" + client.ordinal(), client, broker.port())) {
+        ReferenceDevice.create(c2, "sensor-" + client.ordinal(), client, brokerPort)) {
       c2.link(device.ref(), "plant/pressure");
       // The broker took the SetTopicKey for a client with no session, and dropped it.
       await()
@@ -78,12 +99,13 @@ class ReferenceDevicesIT {
     }
   }
 
-  @Test
-  void offlineDuringThreeRotations_getsTheNewestKeyOnReconnecting() throws Exception {
-    C2Service c2 = startC2();
+  @ParameterizedTest
+  @EnumSource(Broker.class)
+  void offlineDuringThreeRotations_getsTheNewestKeyOnReconnecting(Broker broker) throws Exception {
+    C2Service c2 = startC2(broker);
     c2.createTopic("plant/flow");
     try (ReferenceDevice device =
-        ReferenceDevice.create(c2, "flow-meter", ReferenceDevice.Client.MQTT_5, broker.port())) {
+        ReferenceDevice.create(c2, "flow-meter", ReferenceDevice.Client.MQTT_5, brokerPort)) {
       device.connect();
       c2.link(device.ref(), "plant/flow");
       await().atMost(WITHIN).until(() -> device.holdsCurrentKey(c2, "plant/flow"));
@@ -107,13 +129,14 @@ class ReferenceDevicesIT {
     }
   }
 
-  @Test
-  void topicRemovedWhileOffline_isRemovedOnReconnecting() throws Exception {
-    C2Service c2 = startC2();
+  @ParameterizedTest
+  @EnumSource(Broker.class)
+  void topicRemovedWhileOffline_isRemovedOnReconnecting(Broker broker) throws Exception {
+    C2Service c2 = startC2(broker);
     c2.createTopic("plant/old");
     c2.createTopic("plant/kept");
     try (ReferenceDevice device =
-        ReferenceDevice.create(c2, "valve", ReferenceDevice.Client.MOSQUITTO_SUB, broker.port())) {
+        ReferenceDevice.create(c2, "valve", ReferenceDevice.Client.MOSQUITTO_SUB, brokerPort)) {
       device.connect();
       c2.link(device.ref(), "plant/old");
       c2.link(device.ref(), "plant/kept");

@@ -13,6 +13,7 @@ import io.e4j.server.internal.broker.AccessChanges;
 import io.e4j.server.internal.broker.BrokerPresence;
 import io.e4j.server.internal.broker.DeviceDirectory;
 import io.e4j.server.internal.broker.EmbeddedBroker;
+import io.e4j.server.internal.broker.StoreDirectory;
 import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.journal.Journal;
@@ -20,7 +21,10 @@ import io.e4j.server.internal.operations.C2Operations;
 import io.e4j.server.internal.outbox.Dispatcher;
 import io.e4j.server.internal.outbox.OutboxWriter;
 import io.e4j.server.internal.store.Database;
+import io.e4j.server.internal.store.DeviceStore;
+import io.e4j.server.internal.store.LinkStore;
 import io.e4j.server.internal.store.SettingsStore;
+import io.e4j.server.internal.store.TopicStore;
 import io.e4j.server.internal.tokens.ApiTokens;
 import io.e4j.server.internal.transport.KafkaTransport;
 import io.e4j.server.internal.transport.MqttTransport;
@@ -72,33 +76,6 @@ public final class C2Server implements AutoCloseable {
   private static final int EMBEDDED_CACHE_KIB = 128 * 1024;
   private static final Duration JOURNAL_PURGE = Duration.ofHours(1);
   private static final Duration JOURNAL_RETENTION = Duration.ofDays(90);
-
-  /** Knows no device: {@code devices} access then lets no device in. */
-  private static final DeviceDirectory NO_DEVICES =
-      new DeviceDirectory() {
-        @Override
-        public Optional<byte[]> deviceId(String username) {
-          return Optional.empty();
-        }
-
-        @Override
-        public boolean credentialMatches(byte[] deviceId, byte[] password) {
-          return false;
-        }
-
-        @Override
-        public boolean isLinked(byte[] deviceId, String topic) {
-          return false;
-        }
-      };
-
-  /** Presence, logged until C2's delivery reacts to it. */
-  private static final BrokerPresence PRESENCE_LOG =
-      (deviceId, clientId) ->
-          LOG.debug(
-              "device {} subscribed to its control topic (client {})",
-              java.util.HexFormat.of().formatHex(deviceId),
-              clientId);
 
   /** The bootstrap admin token's file in the data directory. */
   public static final String ADMIN_TOKEN_FILE = "admin.token";
@@ -161,8 +138,17 @@ public final class C2Server implements AutoCloseable {
       Vault vault = openVault(config, database, clock, environment);
       opened.add(vault);
       EmbeddedBroker broker = null;
+      BrokerPresenceRelay brokerPresence = new BrokerPresenceRelay();
       if (config.broker() instanceof C2Config.EmbeddedMqtt embedded) {
-        broker = startBroker(config, embedded, clock);
+        DeviceStore deviceStore = new DeviceStore(vault, database);
+        broker =
+            startBroker(
+                config,
+                embedded,
+                clock,
+                new StoreDirectory(
+                    database, deviceStore, new LinkStore(deviceStore, new TopicStore(vault))),
+                brokerPresence);
         opened.add(broker);
       }
       Transport transport = transport(config, broker);
@@ -203,8 +189,18 @@ public final class C2Server implements AutoCloseable {
       Metrics.registerGauges(registry, operations);
       Convergence convergence =
           Convergence.start(
-              database, vault, journal, changes, operations, transport, registry, clock, config);
+              database,
+              vault,
+              journal,
+              changes,
+              operations,
+              transport,
+              broker == null ? AccessChanges.NONE : broker.accessChanges(),
+              registry,
+              clock,
+              config);
       opened.add(convergence);
+      brokerPresence.readyFor(convergence.presenceEvents());
       ApiServer api = null;
       ApiCertificate certificate = null;
       if (config.api().enabled()) {
@@ -445,7 +441,11 @@ public final class C2Server implements AutoCloseable {
    * certificate, or else the API's.
    */
   private static EmbeddedBroker startBroker(
-      C2Config config, C2Config.EmbeddedMqtt embedded, Clock clock) {
+      C2Config config,
+      C2Config.EmbeddedMqtt embedded,
+      Clock clock,
+      DeviceDirectory directory,
+      BrokerPresence presence) {
     EmbeddedBroker.TlsListener tls = null;
     if (embedded.tls() != null) {
       ApiCertificate certificate =
@@ -456,11 +456,6 @@ public final class C2Server implements AutoCloseable {
           new EmbeddedBroker.TlsListener(
               embedded.tls().port(), certificate.certificate(), certificate.privateKey());
     }
-    if (embedded.access() == C2Config.EmbeddedMqtt.Access.DEVICES) {
-      LOG.warn(
-          "broker.access=devices: C2 does not issue broker credentials to devices yet, so no"
-              + " device can log in to the embedded broker");
-    }
     return EmbeddedBroker.start(
         new EmbeddedBroker.Settings(
             embedded.host(),
@@ -469,10 +464,8 @@ public final class C2Server implements AutoCloseable {
             tls,
             config.dataDirectory().resolve("broker"),
             C2Config.Mqtt.DEFAULT_CLIENT_ID),
-        // C2's device directory over its database comes with presence-driven delivery; until
-        // then, devices access knows no device.
-        NO_DEVICES,
-        PRESENCE_LOG);
+        directory,
+        presence);
   }
 
   private static Transport transport(C2Config config, EmbeddedBroker broker) {

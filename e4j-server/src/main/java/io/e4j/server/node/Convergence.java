@@ -1,6 +1,8 @@
 package io.e4j.server.node;
 
 import io.e4j.server.C2Config;
+import io.e4j.server.internal.broker.AccessChanges;
+import io.e4j.server.internal.broker.AccessFollower;
 import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.convergence.DevicePresence;
 import io.e4j.server.internal.convergence.ReportIntake;
@@ -22,7 +24,8 @@ import java.time.Duration;
 
 /**
  * What C2 learns of devices beyond the broker's acknowledgements, wired together: their key reports
- * (taken from the transport), their presence (from the broker, when it tells), and who is stale.
+ * (taken from the transport), their presence (from the broker, when it tells), and who is stale;
+ * and what the embedded broker learns from C2 (links and devices, for its access control).
  */
 final class Convergence implements AutoCloseable {
   /** How often stale devices are looked for and the per-topic gauges counted, at most. */
@@ -35,10 +38,15 @@ final class Convergence implements AutoCloseable {
   private final DevicePresence presence;
   private final StaleWatch staleWatch;
 
-  private Convergence(ReportIntake reports, DevicePresence presence, StaleWatch staleWatch) {
+  /** Tells the embedded broker of link and device changes; null without one. */
+  private final AccessFollower access;
+
+  private Convergence(
+      ReportIntake reports, DevicePresence presence, StaleWatch staleWatch, AccessFollower access) {
     this.reports = reports;
     this.presence = presence;
     this.staleWatch = staleWatch;
+    this.access = access;
   }
 
   static Convergence start(
@@ -48,6 +56,7 @@ final class Convergence implements AutoCloseable {
       Changes changes,
       C2Operations operations,
       Transport transport,
+      AccessChanges brokerAccess,
       MeterRegistry registry,
       Clock clock,
       C2Config config) {
@@ -69,18 +78,7 @@ final class Convergence implements AutoCloseable {
     transport.onReports(reports::received);
     DevicePresence presence =
         new DevicePresence(database, devices, presenceStore, operations, clock);
-    transport.onPresence(
-        new PresenceEvents() {
-          @Override
-          public void subscribed(byte[] deviceId) {
-            presence.subscribed(deviceId);
-          }
-
-          @Override
-          public void gone(byte[] deviceId) {
-            presence.gone(deviceId);
-          }
-        });
+    transport.onPresence(events(presence));
     StaleWatch staleWatch =
         new StaleWatch(
             database,
@@ -91,7 +89,9 @@ final class Convergence implements AutoCloseable {
             config.delivery().staleAfter(),
             watchEvery(config.delivery().staleAfter()),
             Metrics.convergenceGauges(registry, reports));
-    return new Convergence(reports, presence, staleWatch);
+    AccessFollower access =
+        brokerAccess == AccessChanges.NONE ? null : new AccessFollower(journal, brokerAccess);
+    return new Convergence(reports, presence, staleWatch, access);
   }
 
   /** A quarter of the stale period, between 1 and 30 seconds. */
@@ -103,13 +103,30 @@ final class Convergence implements AutoCloseable {
     return quarter.compareTo(WATCH_EVERY) > 0 ? WATCH_EVERY : quarter;
   }
 
-  /** Where the broker's presence events go. */
-  DevicePresence presence() {
-    return presence;
+  /** Where a broker's presence events go. */
+  PresenceEvents presenceEvents() {
+    return events(presence);
+  }
+
+  private static PresenceEvents events(DevicePresence presence) {
+    return new PresenceEvents() {
+      @Override
+      public void subscribed(byte[] deviceId) {
+        presence.subscribed(deviceId);
+      }
+
+      @Override
+      public void gone(byte[] deviceId) {
+        presence.gone(deviceId);
+      }
+    };
   }
 
   @Override
   public void close() {
+    if (access != null) {
+      access.close();
+    }
     staleWatch.close();
     presence.close();
     reports.close();
