@@ -1,0 +1,160 @@
+package io.e4j.server;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.e4j.core.ClientStore;
+import io.e4j.core.E4Client;
+import io.e4j.core.Keys;
+import io.e4j.mqtt.E4Message;
+import io.e4j.mqtt.E4MqttClient;
+import io.e4j.mqtt.MqttConnection;
+import io.e4j.server.node.C2Server;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded broker in {@code devices} access mode, with C2's own tables as the policy: a device
+ * logs in with its hex ID and the broker password it derives from its key, uses only its own
+ * control topic and the topics it is linked to, and loses a topic when C2 unlinks it.
+ */
+class DevicesAccessIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir Path dataDirectory;
+
+  private C2Server server;
+  private final List<E4MqttClient> clients = new CopyOnWriteArrayList<>();
+
+  private C2Service startC2() {
+    C2Config config =
+        C2Config.defaults(dataDirectory)
+            .withApi(C2Config.Api.disabled())
+            .withBroker(
+                new C2Config.EmbeddedMqtt("127.0.0.1", 0)
+                    .withAccess(C2Config.EmbeddedMqtt.Access.DEVICES));
+    server = C2Server.start(config, Clock.systemUTC(), Map.of());
+    return server.service();
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(client -> client.disconnect().exceptionally(failure -> null).join());
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void deviceWithItsDerivedPassword_getsItsKeysAndUsesItsTopics_untilUnlinked() throws Exception {
+    C2Service c2 = startC2();
+    c2.createTopic("plant/heat");
+    E4Client alice = device(c2, "alice");
+    E4Client bob = device(c2, "bob");
+    c2.link(DeviceRef.name("alice"), "plant/heat");
+    c2.link(DeviceRef.name("bob"), "plant/heat");
+    E4MqttClient aliceMqtt = connect(alice, alice.brokerPassword());
+    E4MqttClient bobMqtt = connect(bob, bob.brokerPassword());
+    await()
+        .atMost(WAIT)
+        .until(() -> alice.hasTopicKey("plant/heat") && bob.hasTopicKey("plant/heat"));
+    List<E4Message> received = new CopyOnWriteArrayList<>();
+    bobMqtt.subscribe("plant/heat", 1, received::add).get(10, TimeUnit.SECONDS);
+
+    aliceMqtt.publish("plant/heat", "21.5".getBytes(UTF_8), 1, false).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> received.size() == 1);
+    assertThat(new String(received.get(0).payload(), UTF_8)).isEqualTo("21.5");
+
+    c2.unlink(DeviceRef.name("bob"), "plant/heat");
+    await().atMost(WAIT).until(() -> !bob.hasTopicKey("plant/heat"));
+    Thread.sleep(500); // the broker drops bob's subscription as it follows C2's event log
+    aliceMqtt.publish("plant/heat", "22.0".getBytes(UTF_8), 1, false).get(10, TimeUnit.SECONDS);
+    Thread.sleep(1_000);
+    assertThat(received).hasSize(1);
+    assertThatThrownBy(
+            () -> bobMqtt.subscribe("plant/heat", 1, received::add).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void wrongPasswordOrNoneOrC2sIdentity_cannotConnect() throws Exception {
+    C2Service c2 = startC2();
+    E4Client carol = device(c2, "carol");
+    E4Client impostor =
+        E4Client.builder().id(carol.id()).key(Keys.randomKey()).store(ClientStore.memory()).build();
+
+    assertThatThrownBy(() -> connect(carol, impostor.brokerPassword()))
+        .hasMessageContaining("refused");
+    assertThatThrownBy(() -> anonymous("someone").connect().get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("refused");
+    assertThatThrownBy(() -> anonymous("e4j-c2").connect().get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("refused");
+    connect(carol, carol.brokerPassword());
+  }
+
+  @Test
+  void deviceCannotSubscribeToAnothersControlTopicNorAnUnlinkedTopicNorPublishCommands()
+      throws Exception {
+    C2Service c2 = startC2();
+    c2.createTopic("plant/secret");
+    E4Client dave = device(c2, "dave");
+    E4Client erin = device(c2, "erin");
+    E4MqttClient daveMqtt = connect(dave, dave.brokerPassword());
+
+    assertThatThrownBy(
+            () ->
+                daveMqtt.subscribe(erin.controlTopic(), 1, message -> {}).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(
+            () -> daveMqtt.subscribe("plant/secret", 1, message -> {}).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(
+            () -> daveMqtt.subscribe("plant/#", 1, message -> {}).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+  }
+
+  private static E4Client device(C2Service c2, String name) {
+    byte[] key = Keys.randomKey();
+    c2.createDevice(NewDevice.of(DeviceRef.name(name), new DeviceCredential.SymmetricKey(key)));
+    return E4Client.builder().name(name).key(key).store(ClientStore.memory()).build();
+  }
+
+  private E4MqttClient connect(E4Client device, String password) throws Exception {
+    E4MqttClient client =
+        E4MqttClient.builder(device)
+            .host("127.0.0.1")
+            .port(server.embeddedBrokerPort().get())
+            .credentials(HexFormat.of().formatHex(device.id()), password.getBytes(US_ASCII))
+            .build();
+    try {
+      client.connect().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+    clients.add(client);
+    return client;
+  }
+
+  private MqttConnection anonymous(String clientId) {
+    return MqttConnection.create(
+        MqttConnection.Settings.builder()
+            .host("127.0.0.1")
+            .port(server.embeddedBrokerPort().get())
+            .clientId(clientId)
+            .build(),
+        new MqttConnection.Events() {});
+  }
+}
