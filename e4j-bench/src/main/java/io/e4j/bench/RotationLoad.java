@@ -16,14 +16,16 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Load driver: C2 rotates a topic linked to many devices through a real Mosquitto, and the same
- * broker takes QoS 2 publishes from a bare HiveMQ client, in one run. Prints commands per second
- * until the broker acknowledged them all, the raw rate, their ratio and the peak heap.
+ * Load driver: C2 rotates a topic linked to many devices through its embedded broker (HiveMQ CE),
+ * or a real Mosquitto with {@code -Dbroker=mosquitto}, and the same broker takes QoS 2 publishes
+ * from a bare HiveMQ client, in one run. Prints commands per second until the broker acknowledged
+ * them all, the raw rate, their ratio and the peak heap.
  *
  * <p>The raw rate is measured once the devices are set up, just before the rotations, after a
  * warm-up pass, in the same JVM against the same broker. The topic is then rotated twice: the first
@@ -31,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
  * it warm, as the raw rate's code is.
  *
  * <pre>
- * java -Xmx2g -cp e4j-bench/target/benchmarks.jar io.e4j.bench.RotationLoad [devices] [jdbc-url user password]
+ * java -Xmx2g [-Dbroker=mosquitto] -cp e4j-bench/target/benchmarks.jar io.e4j.bench.RotationLoad [devices] [jdbc-url user password]
  * </pre>
  */
 public final class RotationLoad {
@@ -50,8 +52,13 @@ public final class RotationLoad {
             ? C2Config.Database.of(args[1], args[2], args[3])
             : C2Config.Database.embedded();
     Path work = Files.createTempDirectory("e4j-rotation-load");
-    try (LocalMosquitto mosquitto = LocalMosquitto.start(work)) {
-      rotationAgainstRaw(work, mosquitto.port(), devices, database);
+    if ("mosquitto".equals(System.getProperty("broker"))) {
+      try (LocalMosquitto mosquitto = LocalMosquitto.start(work)) {
+        rotationAgainstRaw(
+            work, C2Config.Mqtt.plain("127.0.0.1", mosquitto.port()), devices, database);
+      }
+    } else {
+      rotationAgainstRaw(work, new C2Config.EmbeddedMqtt("127.0.0.1", 0), devices, database);
     }
   }
 
@@ -76,7 +83,8 @@ public final class RotationLoad {
       acks[i] =
           client
               .publishWith()
-              .topic(Keys.controlTopic(Keys.idFromName("raw-" + i)))
+              // Not a control topic: on the embedded broker only C2 may publish there.
+              .topic("raw/" + Keys.idFromName("raw-" + i).length + "/" + i)
               .qos(MqttQos.EXACTLY_ONCE)
               .payload(payload)
               .send();
@@ -88,20 +96,36 @@ public final class RotationLoad {
   }
 
   private static void rotationAgainstRaw(
-      Path work, int port, int devices, C2Config.Database database) throws InterruptedException {
+      Path work, C2Config.Broker broker, int devices, C2Config.Database database)
+      throws InterruptedException {
     C2Config config =
         C2Config.defaults(work.resolve("c2"))
             .withApi(C2Config.Api.disabled())
             .withDatabase(database)
-            .withBroker(C2Config.Mqtt.plain("127.0.0.1", port));
+            .withBroker(broker);
     try (C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of())) {
       C2Service c2 = server.service();
+      int port =
+          broker instanceof C2Config.Mqtt mqtt ? mqtt.port() : server.embeddedBrokerPort().get();
+      System.out.println(
+          "broker: "
+              + (broker instanceof C2Config.Mqtt ? "Mosquitto" : "embedded HiveMQ CE")
+              + " on port "
+              + port);
       long setup = System.nanoTime();
       c2.createTopic(TOPIC);
+      List<NewDevice> batch = new ArrayList<>();
+      List<DeviceRef> refs = new ArrayList<>();
       for (int i = 0; i < devices; i++) {
         DeviceRef device = DeviceRef.name("device-" + i);
-        c2.createDevice(NewDevice.of(device, new DeviceCredential.SymmetricKey(Keys.randomKey())));
-        c2.link(device, TOPIC);
+        batch.add(NewDevice.of(device, new DeviceCredential.SymmetricKey(Keys.randomKey())));
+        refs.add(device);
+        if (batch.size() == 1_000 || i == devices - 1) {
+          c2.createDevices(batch);
+          c2.linkAll(refs, TOPIC);
+          batch.clear();
+          refs.clear();
+        }
       }
       DeviceRef last = DeviceRef.name("device-" + (devices - 1));
       awaitDelivered(c2, last);

@@ -175,6 +175,36 @@ class DeviceProvisionIT {
     assertNoStagedFileLeft();
   }
 
+  /** The README's walk-through: devices linked before they ever connected, then convergence. */
+  @Test
+  void devicesLinkedBeforeTheyEverConnected_getTheirKeys_andConvergenceReaches100()
+      throws Exception {
+    c2 = C2Fixture.startWithEmbeddedBroker(directory, CryptoMode.SYMMETRIC_KEY);
+    assertThat(c2.loginAsAdmin().exitCode()).isZero();
+    String[] aliceShell = provision("alice");
+    String[] bobShell = provision("bob");
+    ok("topics", "create", TOPIC);
+    ok("link", "alice", TOPIC);
+    ok("link", "bob", TOPIC);
+
+    Shell alice = run(aliceShell);
+    Shell bob = run(bobShell);
+    alice.awaitLine("[control] C2 command applied and saved");
+    bob.awaitLine("[control] C2 command applied and saved");
+    bob.type("subscribe sensors/#");
+    bob.awaitLine("subscribed to sensors/#");
+    alice.type("publish " + TOPIC + " 21.5 C");
+    bob.awaitLine("[" + TOPIC + "] ok: 21.5 C");
+
+    ok("topics", "rotate", TOPIC);
+    await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(ok("topics", "status", TOPIC).out()).contains("2 (100%)"));
+    assertThat(json("topics", "status", TOPIC, "-o", "json").at("/onCurrentKey").asText())
+        .isEqualTo("2");
+    assertThat(ok("devices", "show", "alice").out()).contains("CONFIRMED").contains("reports keys");
+  }
+
   @Test
   void twoPublicKeyDevices_keepTheirSigningKeys_andHearEachOther() throws Exception {
     c2 = C2Fixture.start(directory, CryptoMode.PUBLIC_KEY);
