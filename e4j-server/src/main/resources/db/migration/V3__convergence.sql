@@ -42,3 +42,9 @@ CREATE INDEX topic_confirmations_by_topic ON topic_confirmations (topic_id, key_
 -- "Delivered" meant that the broker took it; it is now called what it is.
 UPDATE command_outbox SET status = 'SENT' WHERE status = 'DELIVERED';
 UPDATE events SET event_type = 'COMMAND_SENT' WHERE event_type = 'COMMAND_DELIVERED';
+
+-- The device's command key before its last change (sealed), kept so that a device that has not yet
+-- applied its new key (it was away) can still log in to the embedded broker with the password
+-- derived from the old one (docs/key-reports.md) and so receive the command that changes it.
+-- Replaced at the next change; NULL for a device whose key never changed.
+ALTER TABLE devices ADD COLUMN previous_command_key BYTEA;

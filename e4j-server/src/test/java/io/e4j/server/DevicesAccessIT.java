@@ -90,6 +90,30 @@ class DevicesAccessIT {
   }
 
   @Test
+  void deviceAwayDuringItsKeyChange_logsInWithItsOldPassword_andThenWithItsNewOne()
+      throws Exception {
+    C2Service c2 = startC2();
+    E4Client frank = device(c2, "frank");
+    String oldPassword = frank.brokerPassword();
+    // A persistent session: the broker keeps what C2 sends while the device is away.
+    connect(frank, oldPassword, false).disconnect().get(10, TimeUnit.SECONDS);
+
+    c2.newDeviceKey(DeviceRef.name("frank"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> c2.deliveries(DeviceRef.name("frank"), 1).get(0).status() == DeliveryStatus.SENT);
+    E4MqttClient back = connect(frank, oldPassword, false);
+
+    await().atMost(WAIT).until(() -> !frank.brokerPassword().equals(oldPassword));
+    back.disconnect().get(10, TimeUnit.SECONDS);
+    connect(frank, frank.brokerPassword(), true);
+    await()
+        .atMost(WAIT)
+        .until(() -> c2.deviceStatus(DeviceRef.name("frank"), 0).ownKeyCurrent().orElse(false));
+  }
+
+  @Test
   void wrongPasswordOrNoneOrC2sIdentity_cannotConnect() throws Exception {
     C2Service c2 = startC2();
     E4Client carol = device(c2, "carol");
@@ -133,8 +157,14 @@ class DevicesAccessIT {
   }
 
   private E4MqttClient connect(E4Client device, String password) throws Exception {
+    return connect(device, password, true);
+  }
+
+  private E4MqttClient connect(E4Client device, String password, boolean cleanSession)
+      throws Exception {
     E4MqttClient client =
         E4MqttClient.builder(device)
+            .cleanSession(cleanSession)
             .host("127.0.0.1")
             .port(server.embeddedBrokerPort().get())
             .credentials(HexFormat.of().formatHex(device.id()), password.getBytes(US_ASCII))

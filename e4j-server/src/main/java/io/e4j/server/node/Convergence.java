@@ -62,7 +62,7 @@ final class Convergence implements AutoCloseable {
       C2Config config) {
     DeviceStore devices = new DeviceStore(vault, database);
     LinkStore links = new LinkStore(devices, new TopicStore(vault));
-    PresenceStore presenceStore = new PresenceStore();
+    PresenceStore presenceStore = new PresenceStore(database);
     ReportIntake reports =
         new ReportIntake(
             database,

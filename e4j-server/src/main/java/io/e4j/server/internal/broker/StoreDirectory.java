@@ -40,15 +40,30 @@ public final class StoreDirectory implements DeviceDirectory {
     return database.read(handle -> devices.idOfName(handle, username));
   }
 
+  /**
+   * The password derived from the device's command key, or from the key before its last change: a
+   * device that was away has not applied its new key yet, and must log in to receive it. The old
+   * key's password stays good until the next change.
+   */
   @Override
   public boolean credentialMatches(byte[] deviceId, byte[] password) {
-    byte[] commandKey = database.read(handle -> devices.commandKey(handle, deviceId));
+    byte[] current = database.read(handle -> devices.commandKey(handle, deviceId));
+    Optional<byte[]> previous =
+        database.read(handle -> devices.previousCommandKey(handle, deviceId));
     try {
-      byte[] expected = KeyReports.brokerPassword(commandKey).getBytes(StandardCharsets.US_ASCII);
-      return MessageDigest.isEqual(expected, password);
+      // Both compared, always: the time taken says nothing of which matched.
+      boolean matchesCurrent = derivedFrom(current, password);
+      boolean matchesPrevious = previous.map(key -> derivedFrom(key, password)).orElse(false);
+      return matchesCurrent | matchesPrevious;
     } finally {
-      Arrays.fill(commandKey, (byte) 0);
+      Arrays.fill(current, (byte) 0);
+      previous.ifPresent(key -> Arrays.fill(key, (byte) 0));
     }
+  }
+
+  private static boolean derivedFrom(byte[] commandKey, byte[] password) {
+    byte[] expected = KeyReports.brokerPassword(commandKey).getBytes(StandardCharsets.US_ASCII);
+    return MessageDigest.isEqual(expected, password);
   }
 
   @Override

@@ -88,7 +88,7 @@ public final class C2Operations implements CallerService {
                 topics,
                 links,
                 publicKeys,
-                new PresenceStore(),
+                new PresenceStore(database),
                 keyPairs,
                 journal,
                 mode,

@@ -81,7 +81,7 @@ public final class DeviceStore {
       Handle handle, byte[] id, String name, byte[] publicKey, byte[] commandKey, Instant now) {
     handle.execute(
         "UPDATE devices SET name = COALESCE(?, name), public_key = ?, command_key = ?,"
-            + " updated_at = ? WHERE id = ?",
+            + " previous_command_key = NULL, updated_at = ? WHERE id = ?",
         name,
         publicKey,
         seal(id, commandKey),
@@ -89,23 +89,54 @@ public final class DeviceStore {
         id);
   }
 
-  /** SK mode: a new command key. */
+  /** SK mode: a new command key; the one it replaces is kept as the previous one. */
   public void setCommandKey(Handle handle, byte[] id, byte[] commandKey, Instant now) {
     handle.execute(
-        "UPDATE devices SET command_key = ?, updated_at = ? WHERE id = ?",
+        "UPDATE devices SET previous_command_key = ?, command_key = ?, updated_at = ?"
+            + " WHERE id = ?",
+        sealedPrevious(handle, id),
         seal(id, commandKey),
         Sql.at(now),
         id);
   }
 
-  /** PK mode: a new Ed25519 public key and the command key it shares with C2. */
+  /**
+   * PK mode: a new Ed25519 public key and the command key it shares with C2; the command key it
+   * replaces is kept as the previous one.
+   */
   public void setKeys(Handle handle, byte[] id, byte[] publicKey, byte[] commandKey, Instant now) {
     handle.execute(
-        "UPDATE devices SET public_key = ?, command_key = ?, updated_at = ? WHERE id = ?",
+        "UPDATE devices SET public_key = ?, previous_command_key = ?, command_key = ?,"
+            + " updated_at = ? WHERE id = ?",
         publicKey,
+        sealedPrevious(handle, id),
         seal(id, commandKey),
         Sql.at(now),
         id);
+  }
+
+  /**
+   * The device's command key before its last change, opened, if it changed since it was created
+   * (or replaced).
+   */
+  public Optional<byte[]> previousCommandKey(Handle handle, byte[] id) {
+    return handle
+        .createQuery("SELECT previous_command_key FROM devices WHERE id = ?")
+        .bind(0, id)
+        .map((rs, ctx) -> rs.getBytes(1))
+        .findOne()
+        .filter(sealed -> sealed != null)
+        .map(sealed -> vault.open(sealed, SealedColumn.DEVICE_PREVIOUS_KEY.label(id)));
+  }
+
+  /** The current command key, sealed again as the previous one. */
+  private byte[] sealedPrevious(Handle handle, byte[] id) {
+    byte[] current = commandKey(handle, id);
+    try {
+      return vault.seal(current, SealedColumn.DEVICE_PREVIOUS_KEY.label(id));
+    } finally {
+      Arrays.fill(current, (byte) 0);
+    }
   }
 
   /** The device's command key, opened. */
@@ -139,17 +170,25 @@ public final class DeviceStore {
   public void rekeyAll(Handle handle, byte[] c2Private, long keyPosition, Instant now) {
     var update =
         handle.prepareBatch(
-            "UPDATE devices SET command_key = ?, key_position = ?, updated_at = ? WHERE id = ?");
+            "UPDATE devices SET previous_command_key = ?, command_key = ?, key_position = ?,"
+                + " updated_at = ? WHERE id = ?");
     int[] inBatch = {0};
     handle
-        .createQuery("SELECT id, public_key FROM devices")
+        .createQuery("SELECT id, public_key, command_key FROM devices")
         .setFetchSize(BATCH)
         .reduceResultSet(
             null,
             (ignored, rs, ctx) -> {
               byte[] id = rs.getBytes(1);
               byte[] shared = Keys.sharedKey(c2Private, Keys.curve25519Public(rs.getBytes(2)));
-              update.add(seal(id, shared), keyPosition, Sql.at(now), id);
+              byte[] previous = vault.open(rs.getBytes(3), SealedColumn.DEVICE_KEY.label(id));
+              update.add(
+                  vault.seal(previous, SealedColumn.DEVICE_PREVIOUS_KEY.label(id)),
+                  seal(id, shared),
+                  keyPosition,
+                  Sql.at(now),
+                  id);
+              Arrays.fill(previous, (byte) 0);
               Arrays.fill(shared, (byte) 0);
               if (++inBatch[0] == BATCH) {
                 update.execute();

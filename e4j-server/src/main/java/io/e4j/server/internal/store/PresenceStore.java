@@ -21,6 +21,12 @@ import org.jdbi.v3.core.Handle;
 public final class PresenceStore {
   private static final HexFormat HEX = HexFormat.of();
 
+  private final Dialect dialect;
+
+  public PresenceStore(Database database) {
+    this.dialect = database.dialect();
+  }
+
   /** What the last accepted report of a device said, as far as the next one is checked against. */
   public record LastReport(long sequence, Instant at) {}
 
@@ -306,12 +312,18 @@ public final class PresenceStore {
         > 0;
   }
 
-  private static void ensureRow(Handle handle, byte[] deviceId) {
-    handle.execute(
-        "INSERT INTO device_presence (device_id) SELECT ? WHERE NOT EXISTS"
-            + " (SELECT 1 FROM device_presence WHERE device_id = ?)",
-        deviceId,
-        deviceId);
+  /**
+   * Makes the device's row if it has none. Reports and presence arrive together on two threads: the
+   * insert must not fail when the other made the row first.
+   */
+  private void ensureRow(Handle handle, byte[] deviceId) {
+    if (dialect == Dialect.H2) {
+      handle.execute("MERGE INTO device_presence (device_id) KEY (device_id) VALUES (?)", deviceId);
+    } else {
+      handle.execute(
+          "INSERT INTO device_presence (device_id) VALUES (?) ON CONFLICT (device_id) DO NOTHING",
+          (Object) deviceId);
+    }
   }
 
   private static Presence presence(ResultSet rs) throws SQLException {

@@ -10,6 +10,7 @@ import java.util.HexFormat;
  */
 public enum SealedColumn {
   DEVICE_KEY("devices", "command_key", "id", ""),
+  DEVICE_PREVIOUS_KEY("devices", "previous_command_key", "id", ""),
   TOPIC_KEY("topics", "topic_key", "id", ""),
   C2_PRIVATE_KEY("c2_key_pair", "private_key", "generation", ""),
   COMMAND("commands", "command", "id", ""),
