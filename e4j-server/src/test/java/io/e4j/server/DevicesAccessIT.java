@@ -102,7 +102,9 @@ class DevicesAccessIT {
     await()
         .atMost(WAIT)
         .until(
-            () -> c2.deliveries(DeviceRef.name("frank"), 1).get(0).status() == DeliveryStatus.SENT);
+            () ->
+                Devices.taken(c2.deliveries(DeviceRef.name("frank"), 1).get(0))
+                    == DeliveryStatus.SENT);
     E4MqttClient back = connect(frank, oldPassword, false);
 
     await().atMost(WAIT).until(() -> !frank.brokerPassword().equals(oldPassword));

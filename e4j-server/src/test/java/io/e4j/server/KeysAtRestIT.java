@@ -117,7 +117,7 @@ class KeysAtRestIT {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
-                assertThat(c2.deliveries(DeviceRef.name("row-a"), 1).get(0).status())
+                assertThat(Devices.taken(c2.deliveries(DeviceRef.name("row-a"), 1).get(0)))
                     .isEqualTo(DeliveryStatus.SENT);
                 Delivery refused = c2.deliveries(DeviceRef.name("row-b"), 1).get(0);
                 assertThat(refused.status()).isEqualTo(DeliveryStatus.FAILED);

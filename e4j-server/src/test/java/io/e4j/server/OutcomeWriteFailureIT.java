@@ -61,7 +61,7 @@ class OutcomeWriteFailureIT {
             .singleElement()
             .satisfies(
                 delivery -> {
-                  assertThat(delivery.status()).isEqualTo(DeliveryStatus.SENT);
+                  assertThat(Devices.taken(delivery)).isEqualTo(DeliveryStatus.SENT);
                   assertThat(delivery.attempts()).isEqualTo(1);
                 });
         assertThat(device.commands.get()).isEqualTo(1);
