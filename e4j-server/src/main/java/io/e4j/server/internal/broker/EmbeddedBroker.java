@@ -49,6 +49,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static final int LOOKUP_THREADS = 4;
   private static final int LOOKUP_QUEUE = 10_000;
   private static final int PERSISTENCE_BUCKETS = 8;
+  static final String XODUS_CACHE_PERCENT = "exodus.memoryUsagePercentage";
+  static final int XODUS_CACHE_HEAP_PERCENT = 5;
 
   private final EmbeddedHiveMQ hivemq;
   private final BrokerExtension extension;
@@ -212,6 +214,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
     InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
     InternalConfigurations.JMX_REPORTER_ENABLED.set(false);
+    // Xodus caches its log pages, up to half the heap unless told otherwise (a JVM-wide setting,
+    // read from a system property): C2's heap is C2's. An operator's own setting stands.
+    if (System.getProperty(XODUS_CACHE_PERCENT) == null) {
+      System.setProperty(XODUS_CACHE_PERCENT, Integer.toString(XODUS_CACHE_HEAP_PERCENT));
+    }
     EmbeddedHiveMQ hivemq =
         EmbeddedHiveMQ.builder()
             .withConfigurationFolder(files.configuration)
