@@ -9,7 +9,6 @@ import io.e4j.server.KekSource;
 import io.e4j.server.Role;
 import io.e4j.server.internal.api.ApiCertificate;
 import io.e4j.server.internal.api.ApiServer;
-import io.e4j.server.internal.broker.AccessChanges;
 import io.e4j.server.internal.broker.BrokerPresence;
 import io.e4j.server.internal.broker.DeviceDirectory;
 import io.e4j.server.internal.broker.EmbeddedBroker;
@@ -291,14 +290,6 @@ public final class C2Server implements AutoCloseable {
                 running.tlsPort().isPresent()
                     ? Optional.of(running.tlsPort().getAsInt())
                     : Optional.empty());
-  }
-
-  /**
-   * Where C2's tables tell the embedded broker about link and device changes ({@code devices}
-   * access); {@link AccessChanges#NONE} without an embedded broker.
-   */
-  public AccessChanges brokerAccessChanges() {
-    return broker == null ? AccessChanges.NONE : broker.accessChanges();
   }
 
   /**

@@ -1,10 +1,13 @@
 package io.e4j.server.internal.broker;
 
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import io.e4j.server.internal.broker.AccessPolicy.Client;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -15,6 +18,9 @@ import java.util.concurrent.ConcurrentMap;
  * removed device) reach it too.
  */
 final class Connections {
+  /** The connection attribute holding a connection's number, set at login. */
+  private static final String NUMBER = "io.e4j.connection";
+
   private final ConcurrentMap<Long, Client> byConnection = new ConcurrentHashMap<>();
 
   /** Connected clients and client IDs with sessions, by device (hex ID); guarded by this. */
@@ -43,14 +49,25 @@ final class Connections {
     }
   }
 
-  /** The client of a connection, while it is connected. */
-  Client get(long connection) {
-    return byConnection.get(connection);
+  /** Numbers a connection being accepted, so that its later events find its {@link Client}. */
+  static void label(ConnectionInformation connection, long number) {
+    connection
+        .getConnectionAttributeStore()
+        .put(NUMBER, ByteBuffer.allocate(Long.BYTES).putLong(0, number));
+  }
+
+  private static Optional<Long> number(ConnectionInformation connection) {
+    return connection.getConnectionAttributeStore().get(NUMBER).map(value -> value.getLong(0));
+  }
+
+  /** The client of a connection, while it is connected; {@code null} if it never logged in. */
+  Client of(ConnectionInformation connection) {
+    return number(connection).map(byConnection::get).orElse(null);
   }
 
   /** A connection ended; its session, if it outlives it, stays known. */
-  Client remove(long connection) {
-    Client client = byConnection.remove(connection);
+  Client remove(ConnectionInformation connection) {
+    Client client = number(connection).map(byConnection::remove).orElse(null);
     if (client != null && client.deviceHex != null) {
       synchronized (this) {
         remove(connectedByDevice, client.deviceHex, client);

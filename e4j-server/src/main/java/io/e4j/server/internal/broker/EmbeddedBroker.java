@@ -13,18 +13,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,15 +46,15 @@ public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final int LOOKUP_THREADS = 4;
-  private static final int LOOKUP_QUEUE = 10_000;
   private static final int PERSISTENCE_BUCKETS = 8;
+  static final String XODUS_CACHE_PERCENT = "exodus.memoryUsagePercentage";
+  static final int XODUS_CACHE_HEAP_PERCENT = 5;
 
   private final EmbeddedHiveMQ hivemq;
   private final BrokerExtension extension;
   private final AccessPolicy policy;
   private final PresenceEvents presence;
-  private final ThreadPoolExecutor lookups;
+  private final Lookups lookups;
   private final String host;
   private final int port;
   private final OptionalInt tlsPort;
@@ -66,7 +66,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       BrokerExtension extension,
       AccessPolicy policy,
       PresenceEvents presence,
-      ThreadPoolExecutor lookups,
+      Lookups lookups,
       String host,
       int port,
       OptionalInt tlsPort,
@@ -140,7 +140,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     String password = HexFormat.of().formatHex(secret);
-    java.util.Arrays.fill(secret, (byte) 0);
+    Arrays.fill(secret, (byte) 0);
     BrokerFiles files =
         BrokerFiles.write(
             settings.directory(), settings.host(), settings.port(), settings.tls(), random);
@@ -148,10 +148,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         new AccessPolicy(
             settings.access(),
             settings.c2ClientId(),
-            password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            password.getBytes(StandardCharsets.UTF_8),
             directory);
     PresenceEvents presence = new PresenceEvents(listener);
-    ThreadPoolExecutor lookups = lookupThreads();
+    Lookups lookups = new Lookups();
     BrokerExtension extension = new BrokerExtension(policy, presence, lookups);
     EmbeddedHiveMQ hivemq = null;
     try {
@@ -177,7 +177,7 @@ public final class EmbeddedBroker implements AutoCloseable {
           settings.host(),
           bound,
           boundTls.isPresent() ? ", MQTT over TLS on port " + boundTls.getAsInt() : "",
-          settings.access().name().toLowerCase(java.util.Locale.ROOT),
+          settings.access().name().toLowerCase(Locale.ROOT),
           took.toMillis());
       return new EmbeddedBroker(
           hivemq,
@@ -192,7 +192,7 @@ public final class EmbeddedBroker implements AutoCloseable {
           took);
     } catch (RuntimeException e) {
       stop(hivemq);
-      lookups.shutdownNow();
+      lookups.close();
       presence.close();
       policy.forget();
       throw e;
@@ -212,6 +212,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
     InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(PERSISTENCE_BUCKETS);
     InternalConfigurations.JMX_REPORTER_ENABLED.set(false);
+    // Xodus caches its log pages, up to half the heap unless told otherwise (a JVM-wide setting,
+    // read from a system property): C2's heap is C2's. An operator's own setting stands.
+    if (System.getProperty(XODUS_CACHE_PERCENT) == null) {
+      System.setProperty(XODUS_CACHE_PERCENT, Integer.toString(XODUS_CACHE_HEAP_PERCENT));
+    }
     EmbeddedHiveMQ hivemq =
         EmbeddedHiveMQ.builder()
             .withConfigurationFolder(files.configuration)
@@ -305,21 +310,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         "the embedded MQTT broker did not bind " + host + ":" + asked + " (" + type + ")");
   }
 
-  private static ThreadPoolExecutor lookupThreads() {
-    AtomicInteger number = new AtomicInteger();
-    return new ThreadPoolExecutor(
-        LOOKUP_THREADS,
-        LOOKUP_THREADS,
-        0,
-        TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(LOOKUP_QUEUE),
-        runnable -> {
-          Thread thread = new Thread(runnable, "e4j-broker-access-" + number.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
-  }
-
   public String host() {
     return host;
   }
@@ -341,7 +331,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   /** Where C2 reports changes to devices and links. */
   public AccessChanges accessChanges() {
-    return extension;
+    return extension.changes();
   }
 
   /** How long {@link #start} took, until the broker listened. */
@@ -356,7 +346,7 @@ public final class EmbeddedBroker implements AutoCloseable {
   public void close() {
     stop(hivemq);
     presence.close();
-    lookups.shutdownNow();
+    lookups.close();
     policy.forget();
   }
 

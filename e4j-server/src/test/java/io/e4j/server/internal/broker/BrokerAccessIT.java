@@ -171,6 +171,19 @@ class BrokerAccessIT {
                       .send()))
           .isNotNull();
 
+      // Nor as a will: the CONNECT carrying it is refused.
+      Throwable will =
+          failure(
+              as(fixture, bob, "with-a-will")
+                  .willPublish()
+                  .topic(alice.controlTopic())
+                  .payload("forged".getBytes(UTF_8))
+                  .qos(MqttQos.AT_LEAST_ONCE)
+                  .applyWillPublish()
+                  .buildAsync()
+                  .connect());
+      assertThat(reason5(will)).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+
       // C2 itself may not retain a command. (MqttConnection passes the HiveMQ client's refusal
       // through as it is.)
       Throwable retained =
