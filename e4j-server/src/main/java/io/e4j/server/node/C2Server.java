@@ -9,6 +9,7 @@ import io.e4j.server.KekSource;
 import io.e4j.server.Role;
 import io.e4j.server.internal.api.ApiCertificate;
 import io.e4j.server.internal.api.ApiServer;
+import io.e4j.server.internal.broker.AccessChanges;
 import io.e4j.server.internal.broker.BrokerPresence;
 import io.e4j.server.internal.broker.DeviceDirectory;
 import io.e4j.server.internal.broker.EmbeddedBroker;
