@@ -70,6 +70,61 @@ class ReceiveAfterReconnectIT {
     }
   }
 
+  /**
+   * The HiveMQ client reconnects with a CONNECT of its own; without the connection's credentials a
+   * broker that needs them refuses it, and the client stays out (C2 was locked out of its own
+   * broker so).
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {3, 5})
+  void brokerWithPasswordsRestarted_logsInAgainAndReceives(int mqttVersion) throws Exception {
+    try (Mosquitto broker =
+        Mosquitto.start(
+            directory,
+            null,
+            java.util.Map.of("device", "s3cret-device", "sender", "s3cret-sender"))) {
+      Receiver receiver = new Receiver();
+      MqttConnection device =
+          MqttConnection.create(
+              settings(broker.port(), mqttVersion, "device")
+                  .credentials("device", "s3cret-device".getBytes(StandardCharsets.UTF_8))
+                  .build(),
+              receiver);
+      receiver.onConnected = () -> device.subscribe("plant/b", 1);
+      device.connect().get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> receiver.connections.size() == 1);
+
+      broker.restart();
+      await().atMost(Duration.ofSeconds(30)).until(() -> receiver.connections.size() == 2);
+      MqttConnection sender =
+          MqttConnection.create(
+              settings(broker.port(), 5, "sender")
+                  .credentials("sender", "s3cret-sender".getBytes(StandardCharsets.UTF_8))
+                  .build(),
+              new Receiver());
+      sender.connect().get(10, TimeUnit.SECONDS);
+      Thread.sleep(200);
+      send(sender, "after restart");
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> receiver.received.contains("after restart"));
+      sender.disconnect().get(10, TimeUnit.SECONDS);
+      device.disconnect().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static MqttConnection.Settings.Builder settings(
+      int port, int mqttVersion, String clientId) {
+    return MqttConnection.Settings.builder()
+        .host("127.0.0.1")
+        .port(port)
+        .mqttVersion(mqttVersion)
+        .clientId(clientId)
+        .cleanSession(true)
+        .reconnectMaxDelay(Duration.ofSeconds(1));
+  }
+
   private static void send(MqttConnection sender, String text) throws Exception {
     String topic = text.equals("after restart") ? "plant/b" : "plant/a";
     sender

@@ -133,6 +133,7 @@ public abstract class HiveMqTransport implements MqttTransport {
     }
     if (context.getReconnector().getAttempts() == 0) {
       // The client counts attempts since the last connection: none means one was just lost.
+      reconnectWithSettings(context);
       events.disconnected(context.getCause());
       return;
     }
@@ -149,8 +150,12 @@ public abstract class HiveMqTransport implements MqttTransport {
       context.getReconnector().reconnect(false);
       return;
     }
+    reconnectWithSettings(context);
     events.disconnected(failure.exception(settings.address()));
   }
+
+  /** Makes the automatic reconnection send this connection's CONNECT: credentials, session. */
+  abstract void reconnectWithSettings(MqttClientDisconnectedContext context);
 
   /** What connect()'s future fails with: the HiveMQ client's failure, read. */
   private RuntimeException connectFailure(Throwable failure) {

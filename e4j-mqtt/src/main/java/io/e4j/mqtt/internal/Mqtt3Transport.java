@@ -2,8 +2,11 @@ package io.e4j.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
+import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3Connect;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import java.util.concurrent.CompletableFuture;
 
@@ -44,7 +47,22 @@ final class Mqtt3Transport extends HiveMqTransport {
 
   @Override
   CompletableFuture<Void> sendConnect() {
-    var connect = client.connectWith().cleanSession(settings.cleanSession());
+    return client.connect(connectMessage()).thenApply(connAck -> null);
+  }
+
+  /**
+   * The HiveMQ client reconnects with a CONNECT of its own, without credentials or session
+   * settings, unless told which.
+   */
+  @Override
+  void reconnectWithSettings(MqttClientDisconnectedContext context) {
+    if (context instanceof Mqtt3ClientDisconnectedContext mqtt3) {
+      mqtt3.getReconnector().connect(connectMessage());
+    }
+  }
+
+  private Mqtt3Connect connectMessage() {
+    var connect = Mqtt3Connect.builder().cleanSession(settings.cleanSession());
     if (settings.username() != null) {
       var auth = Mqtt3SimpleAuth.builder().username(settings.username());
       connect =
@@ -53,7 +71,7 @@ final class Mqtt3Transport extends HiveMqTransport {
                   ? auth.build()
                   : auth.password(settings.password()).build());
     }
-    return connect.send().thenApply(connAck -> null);
+    return connect.build();
   }
 
   @Override

@@ -2,8 +2,11 @@ package io.e4j.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import java.util.concurrent.CompletableFuture;
 
 /** MQTT 5: session expiry, and reason codes on subscriptions and messages. */
@@ -43,9 +46,23 @@ final class Mqtt5Transport extends HiveMqTransport {
 
   @Override
   CompletableFuture<Void> sendConnect() {
+    return client.connect(connectMessage()).thenApply(connAck -> null);
+  }
+
+  /**
+   * The HiveMQ client reconnects with a CONNECT of its own, without credentials or session
+   * settings, unless told which: C2 was refused by its own broker after a lost connection.
+   */
+  @Override
+  void reconnectWithSettings(MqttClientDisconnectedContext context) {
+    if (context instanceof Mqtt5ClientDisconnectedContext mqtt5) {
+      mqtt5.getReconnector().connect(connectMessage());
+    }
+  }
+
+  private Mqtt5Connect connectMessage() {
     var connect =
-        client
-            .connectWith()
+        Mqtt5Connect.builder()
             .cleanStart(settings.cleanSession())
             .sessionExpiryInterval(
                 settings.cleanSession() ? 0 : settings.sessionExpiry().getSeconds());
@@ -57,7 +74,7 @@ final class Mqtt5Transport extends HiveMqTransport {
                   ? auth.build()
                   : auth.password(settings.password()).build());
     }
-    return connect.send().thenApply(connAck -> null);
+    return connect.build();
   }
 
   @Override
