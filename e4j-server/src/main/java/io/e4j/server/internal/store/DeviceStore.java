@@ -116,8 +116,8 @@ public final class DeviceStore {
   }
 
   /**
-   * The device's command key before its last change, opened, if it changed since it was created
-   * (or replaced).
+   * The device's command key before its last change, opened, if it changed since it was created (or
+   * replaced).
    */
   public Optional<byte[]> previousCommandKey(Handle handle, byte[] id) {
     return handle
@@ -125,8 +125,8 @@ public final class DeviceStore {
         .bind(0, id)
         .map((rs, ctx) -> rs.getBytes(1))
         .findOne()
-        .filter(sealed -> sealed != null)
-        .map(sealed -> vault.open(sealed, SealedColumn.DEVICE_PREVIOUS_KEY.label(id)));
+        .filter(stored -> stored != null)
+        .map(stored -> vault.open(stored, SealedColumn.DEVICE_PREVIOUS_KEY.label(id)));
   }
 
   /** The current command key, sealed again as the previous one. */
