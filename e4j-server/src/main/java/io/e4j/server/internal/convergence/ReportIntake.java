@@ -294,12 +294,12 @@ public final class ReportIntake implements AutoCloseable {
     presence.reported(
         handle, id, report.sequence(), report.lastCommandTime(), opened.ownKeyCurrent(), now);
     presence.confirm(handle, id, comparison.confirmed(), now);
-    String name = devices.info(handle, id).name().orElse(null);
     if (comparison.inStep() && opened.ownKeyCurrent()) {
       boolean wasStale = presence.setStale(handle, id, false, now);
       if (firstReport || wasStale || wasCurrent < linked.size()) {
         events.add(
-            Entry.device(EventType.DEVICE_CONFIRMED, id, name)
+            Entry.device(
+                    EventType.DEVICE_CONFIRMED, id, devices.info(handle, id).name().orElse(null))
                 .withDetail("holds the current key of its " + linked.size() + " topic(s)"));
       }
       return null;
