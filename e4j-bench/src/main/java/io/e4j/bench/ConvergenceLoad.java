@@ -48,7 +48,10 @@ public final class ConvergenceLoad {
     int devices = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int queries = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     Path work = Files.createTempDirectory("e4j-convergence-load");
-    try (LocalMosquitto mosquitto = LocalMosquitto.start(work)) {
+    // The gateway takes every device's commands on one connection: Mosquitto's per-client queue
+    // (1,000 messages by default) would drop most of them.
+    try (LocalMosquitto mosquitto =
+        LocalMosquitto.start(work, List.of("max_queued_messages 0", "max_queued_bytes 0"))) {
       run(work, mosquitto.port(), devices, queries);
     }
   }
@@ -110,9 +113,7 @@ public final class ConvergenceLoad {
       for (int from = 0; from < refs.size(); from += BATCH) {
         c2.linkAll(refs.subList(from, Math.min(refs.size(), from + BATCH)), TOPIC);
       }
-      while (reports.size() < count) {
-        Thread.sleep(50);
-      }
+      awaitReports(reports, count);
       gateway.disconnect().get(30, TimeUnit.SECONDS);
       System.out.printf(
           "setup: %,d devices created, linked, their keys applied and reports made in %.1f s%n",
@@ -154,6 +155,25 @@ public final class ConvergenceLoad {
           "load average (1 min) at the end: %.2f on %d cores%n",
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** Waits until every device made its report, or fails naming how many are missing. */
+  private static void awaitReports(Map<String, byte[]> reports, int count)
+      throws InterruptedException {
+    int seen = -1;
+    long lastProgress = System.nanoTime();
+    while (reports.size() < count) {
+      if (reports.size() != seen) {
+        seen = reports.size();
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(60)) {
+        throw new IllegalStateException(
+            "setup stalled: "
+                + (count - seen)
+                + " devices never received their SetTopicKey (check the broker's queue limits)");
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -21,6 +21,12 @@ final class LocalMosquitto implements AutoCloseable {
 
   /** Starts Mosquitto with its configuration and log in {@code work}; waits until it listens. */
   static LocalMosquitto start(Path work) throws IOException, InterruptedException {
+    return start(work, List.of());
+  }
+
+  /** As {@link #start(Path)}, with more lines for {@code mosquitto.conf}. */
+  static LocalMosquitto start(Path work, List<String> moreSettings)
+      throws IOException, InterruptedException {
     int port = freePort();
     Path conf = work.resolve("mosquitto.conf");
     List<String> lines =
@@ -30,6 +36,7 @@ final class LocalMosquitto implements AutoCloseable {
     if ("root".equals(System.getProperty("user.name"))) {
       lines.add("user root");
     }
+    lines.addAll(moreSettings);
     Files.write(conf, lines);
     String binary =
         Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";

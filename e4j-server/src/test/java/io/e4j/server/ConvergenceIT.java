@@ -158,6 +158,49 @@ class ConvergenceIT {
   }
 
   @Test
+  void deviceThatMissedItsKeyChange_getsItAgainUnderItsOldKey_andConverges() throws Exception {
+    C2Service c2 = startC2();
+    c2.createTopic("fleet/locks");
+    Device away = devices.create("van-rekeyed");
+    Device here = devices.create("van-steady");
+    c2.link(away.ref(), "fleet/locks");
+    c2.link(here.ref(), "fleet/locks");
+    await().atMost(Devices.WAIT).until(() -> c2.topicStatus("fleet/locks", 10).onCurrentKey() == 2);
+    String keyBefore = away.client.brokerPassword();
+
+    // Clean session: the broker drops the SetIDKey, then the rotation, sent while it is away.
+    away.mqtt.disconnect().get(10, TimeUnit.SECONDS);
+    c2.newDeviceKey(away.ref());
+    c2.rotateTopicKey("fleet/locks");
+    await()
+        .atMost(Devices.WAIT)
+        .until(
+            () ->
+                c2.deliveries(away.ref(), 10).stream()
+                    .allMatch(delivery -> delivery.status() != DeliveryStatus.PENDING));
+    assertThat(away.client.brokerPassword()).isEqualTo(keyBefore);
+
+    // Its report on connecting comes under the old key: C2 sends the key change again under it,
+    // then the topic's current key under the new one.
+    away.mqtt.connect().get(30, TimeUnit.SECONDS);
+
+    await()
+        .atMost(Devices.WAIT)
+        .until(() -> c2.deviceStatus(away.ref(), 10).ownKeyCurrent().orElse(false));
+    await().atMost(Devices.WAIT).until(() -> c2.topicStatus("fleet/locks", 10).onCurrentKey() == 2);
+    assertThat(away.client.brokerPassword()).isNotEqualTo(keyBefore);
+    assertThat(c2.audit(0, 1_000, Optional.empty()))
+        .anyMatch(
+            record ->
+                record.action().equals("CatchUpDevice")
+                    && record.detail().orElse("").contains("under its previous key"));
+
+    away.subscribe("fleet/locks");
+    here.publish("fleet/locks", "locked".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    await().atMost(Devices.WAIT).until(() -> away.messages.size() == 1);
+  }
+
+  @Test
   void forgedReplayedAndReflectedReports_areRefusedAndAudited() throws Exception {
     C2Service c2 = startC2();
     c2.createTopic("fleet/fuel");

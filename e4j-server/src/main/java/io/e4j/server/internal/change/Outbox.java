@@ -30,6 +30,14 @@ public final class Outbox {
     return writer.again(handle, deviceId, since, names);
   }
 
+  /**
+   * Again the last command that changed the device's key, if the transport took it since {@code
+   * since}, under the key the device had before; whether there was one.
+   */
+  public boolean keyChangeAgain(byte[] deviceId, byte[] previousKey, java.time.Instant since) {
+    return writer.keyChangeAgain(handle, deviceId, previousKey, since);
+  }
+
   /** {@code command} for each of {@code deviceIds}, at one position. */
   public void toDevices(List<byte[]> deviceIds, byte[] command) {
     writer.toDevices(handle, deviceIds, command);

@@ -70,12 +70,23 @@ public final class ReportIntake implements AutoCloseable {
 
   private static final String REFUSED = "key report refused: ";
 
+  /**
+   * How long C2 waits for a device's next report, after one that came while it was sent commands.
+   */
+  static final Duration RECHECK_AFTER = Duration.ofSeconds(10);
+
+  private static final int RECHECKS_KEPT = 10_000;
+
+  /** How many times a recheck waits again for commands still unsent. */
+  private static final int RECHECK_ROUNDS = 6;
+
   /** How often one device's refused reports of one kind are audited. */
   private static final Duration AUDIT_EVERY = Duration.ofMinutes(1);
 
   /**
    * A report made before C2 sent the device its last commands says nothing of them: C2 waits for
-   * the next before sending anything again. The margin covers clocks a little apart.
+   * the next (up to {@link #RECHECK_AFTER}) before sending anything again. The margin covers clocks
+   * a little apart.
    */
   private static final Duration REPORT_MARGIN = Duration.ofSeconds(2);
 
@@ -113,6 +124,20 @@ public final class ReportIntake implements AutoCloseable {
         }
       };
 
+  /**
+   * Devices whose report showed them behind while commands were on their way to them, by hex ID: if
+   * no newer report comes within {@link #RECHECK_AFTER}, those commands did not reach them (a
+   * broker drops commands for a client with no session), and C2 catches them up then. Only the
+   * worker thread uses it.
+   */
+  private final Map<String, Recheck> rechecks =
+      new LinkedHashMap<>(1_024) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Recheck> eldest) {
+          return size() > RECHECKS_KEPT;
+        }
+      };
+
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -121,10 +146,20 @@ public final class ReportIntake implements AutoCloseable {
   public record Received(String deviceHexId, byte[] report) {}
 
   /** What a checked report leads to. */
-  private record Verdict(Received received, C2Exception refusal, CatchUp catchUp) {}
+  private record Verdict(Received received, C2Exception refusal, Behind behind) {}
+
+  /**
+   * A device found behind by its report {@code sequence}: caught up at once, or, when commands were
+   * on their way to it, only if its next report does not come in time.
+   */
+  private record Behind(CatchUp catchUp, long sequence, boolean afterCommandsOnTheirWay) {}
+
+  /** A catch-up that waits for the device's next report until {@code due}. */
+  private record Recheck(Behind behind, Instant due, int round) {}
 
   /** What to send a device that is behind, once the batch is committed. */
-  private record CatchUp(byte[] deviceId, List<byte[]> behind, List<byte[]> unlinked) {}
+  private record CatchUp(
+      byte[] deviceId, boolean ownKeyBehind, List<byte[]> behind, List<byte[]> unlinked) {}
 
   public ReportIntake(
       Database database,
@@ -186,6 +221,7 @@ public final class ReportIntake implements AutoCloseable {
     List<Received> batch = new ArrayList<>(BATCH);
     while (!closed) {
       try {
+        recheckDue();
         Received first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
@@ -196,7 +232,8 @@ public final class ReportIntake implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        LOG.error("Key reports could not be recorded; {} dropped", batch.size(), e);
+        LOG.error(
+            "Key reports could not be recorded or acted on; {} in the batch", batch.size(), e);
       } finally {
         batch.clear();
       }
@@ -224,20 +261,79 @@ public final class ReportIntake implements AutoCloseable {
       if (verdict.refusal() != null) {
         refused.incrementAndGet();
         audit(verdict.received(), verdict.refusal());
+        continue;
+      }
+      accepted.incrementAndGet();
+      // A newer report says what the device holds now: an earlier recheck has nothing to add.
+      rechecks.remove(verdict.received().deviceHexId());
+      Behind behind = verdict.behind();
+      if (behind == null) {
+        continue;
+      }
+      if (behind.afterCommandsOnTheirWay()) {
+        rechecks.put(
+            verdict.received().deviceHexId(),
+            new Recheck(behind, clock.instant().plus(RECHECK_AFTER), 1));
       } else {
-        accepted.incrementAndGet();
+        catchUp(behind.catchUp());
       }
-      if (verdict.catchUp() != null) {
-        CatchUp catchUp = verdict.catchUp();
-        try {
-          operations.catchUp(catchUp.deviceId(), catchUp.behind(), catchUp.unlinked());
-        } catch (C2Exception e) {
-          LOG.info(
-              "Device {} could not be caught up: {}",
-              HEX.formatHex(catchUp.deviceId()),
-              e.getMessage());
+    }
+  }
+
+  /**
+   * Catches up the devices whose recheck is due and that sent no newer report meanwhile: the
+   * commands that were on their way did not reach them. Waits again while commands are unsent.
+   */
+  private void recheckDue() {
+    if (rechecks.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    List<Recheck> due = new ArrayList<>();
+    rechecks
+        .values()
+        .removeIf(
+            recheck -> {
+              boolean isDue = !recheck.due().isAfter(now);
+              if (isDue) {
+                due.add(recheck);
+              }
+              return isDue;
+            });
+    for (Recheck recheck : due) {
+      CatchUp catchUp = recheck.behind().catchUp();
+      byte[] id = catchUp.deviceId();
+      boolean noNewerReport =
+          database.read(
+              handle ->
+                  presence
+                      .lastReport(handle, id)
+                      .map(last -> last.sequence() == recheck.behind().sequence())
+                      .orElse(false));
+      if (!noNewerReport) {
+        continue;
+      }
+      if (database.read(handle -> Deliveries.unsentOf(handle, id)) > 0) {
+        if (recheck.round() < RECHECK_ROUNDS) {
+          rechecks.put(
+              HEX.formatHex(id),
+              new Recheck(recheck.behind(), now.plus(RECHECK_AFTER), recheck.round() + 1));
         }
+        continue;
       }
+      catchUp(catchUp);
+    }
+  }
+
+  private void catchUp(CatchUp catchUp) {
+    try {
+      operations.catchUp(
+          catchUp.deviceId(), catchUp.ownKeyBehind(), catchUp.behind(), catchUp.unlinked());
+    } catch (C2Exception e) {
+      LOG.info(
+          "Device {} could not be caught up: {}",
+          HEX.formatHex(catchUp.deviceId()),
+          e.getMessage());
     }
   }
 
@@ -256,7 +352,7 @@ public final class ReportIntake implements AutoCloseable {
   }
 
   /** Records one report if it is to be believed; what to send the device, if anything. */
-  private CatchUp check(Handle handle, Received received, List<Entry> events) {
+  private Behind check(Handle handle, Received received, List<Entry> events) {
     byte[] id = claimedDevice(received);
     if (!devices.exists(handle, id)) {
       throw refusal(Reason.NOT_FOUND, "unknown device: " + received.deviceHexId());
@@ -304,15 +400,18 @@ public final class ReportIntake implements AutoCloseable {
       }
       return null;
     }
-    if (comparison.inStep()
-        || Deliveries.unsentOf(handle, id) > 0
-        || Deliveries.anySentSince(
-            handle, id, Instant.ofEpochSecond(report.timestamp()).minus(REPORT_MARGIN))) {
-      // Either only its own key is behind (a SetIDKey or SetC2Key it missed cannot be sent
-      // again), or commands are on their way: the device's next report will say.
+    if (comparison.inStep() && !opened.underPreviousKey()) {
+      // Only its own key is behind, and C2 cannot tell which change it missed (PK mode: a
+      // SetC2Key; its report would not open under the key before a SetIDKey).
       return null;
     }
-    return new CatchUp(id, comparison.behind(), comparison.unlinked());
+    CatchUp catchUp =
+        new CatchUp(id, opened.underPreviousKey(), comparison.behind(), comparison.unlinked());
+    boolean onTheirWay =
+        Deliveries.unsentOf(handle, id) > 0
+            || Deliveries.anySentSince(
+                handle, id, Instant.ofEpochSecond(report.timestamp()).minus(REPORT_MARGIN));
+    return new Behind(catchUp, report.sequence(), onTheirWay);
   }
 
   private byte[] claimedDevice(Received received) {
@@ -335,19 +434,18 @@ public final class ReportIntake implements AutoCloseable {
     return claimed;
   }
 
-  private record Opened(KeyReport report, boolean ownKeyCurrent) {}
+  /**
+   * An authentic report: whether the device's own key (and C2's, PK) is current, and whether it
+   * came under the key the device had before its last key change (SK mode).
+   */
+  private record Opened(KeyReport report, boolean ownKeyCurrent, boolean underPreviousKey) {}
 
   /** Opens the report under the device's key; whether its own key (and C2's, PK) is current. */
   private Opened open(Handle handle, byte[] id, byte[] message) {
     byte[] commandKey = devices.commandKey(handle, id);
     try {
       if (mode == CryptoMode.SYMMETRIC_KEY) {
-        KeyReport report = opener.openSymmetric(message, commandKey);
-        return new Opened(
-            report,
-            MessageDigest.isEqual(
-                report.ownKeyFingerprint(),
-                KeyReports.ownKeyFingerprint(E4Client.Mode.SYMMETRIC, commandKey)));
+        return openSymmetric(handle, id, message, commandKey);
       }
       byte[] publicKey =
           devices
@@ -362,11 +460,39 @@ public final class ReportIntake implements AutoCloseable {
               && report.c2KeyFingerprint() != null
               && MessageDigest.isEqual(
                   report.c2KeyFingerprint(), KeyReports.c2KeyFingerprint(c2Key));
-      return new Opened(report, current);
+      return new Opened(report, current, false);
     } catch (E4Exception e) {
       throw refusal(Reason.PERMISSION_DENIED, "not authentic: " + e.getMessage());
     } finally {
       Arrays.fill(commandKey, (byte) 0);
+    }
+  }
+
+  /**
+   * SK mode: under the device's key, or else under the key it had before its last key change: a
+   * device that missed its SetIDKey still reports under that one.
+   */
+  private Opened openSymmetric(Handle handle, byte[] id, byte[] message, byte[] commandKey) {
+    try {
+      KeyReport report = opener.openSymmetric(message, commandKey);
+      return new Opened(
+          report,
+          MessageDigest.isEqual(
+              report.ownKeyFingerprint(),
+              KeyReports.ownKeyFingerprint(E4Client.Mode.SYMMETRIC, commandKey)),
+          false);
+    } catch (E4Exception underCurrent) {
+      Optional<byte[]> previous = devices.previousCommandKey(handle, id);
+      if (previous.isEmpty()) {
+        throw underCurrent;
+      }
+      try {
+        return new Opened(opener.openSymmetric(message, previous.get()), false, true);
+      } catch (E4Exception underPrevious) {
+        throw underCurrent;
+      } finally {
+        Arrays.fill(previous.get(), (byte) 0);
+      }
     }
   }
 

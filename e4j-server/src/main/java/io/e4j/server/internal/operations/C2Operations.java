@@ -129,13 +129,20 @@ public final class C2Operations implements CallerService {
   // --- changes --------------------------------------------------------------------------------
 
   /**
-   * C2, on its own: sends a device what its key report showed it lacks (the current keys of linked
-   * topics in {@code topicsBehind}, RemoveTopic for the unlinked topic hashes it still holds).
+   * C2, on its own: sends a device what its key report showed it lacks (its last key change again
+   * if it reported under its previous key, the current keys of linked topics in {@code
+   * topicsBehind}, RemoveTopic for the unlinked topic hashes it still holds).
    */
-  public void catchUp(byte[] deviceId, List<byte[]> topicsBehind, List<byte[]> unlinkedTopics) {
+  public void catchUp(
+      byte[] deviceId,
+      boolean ownKeyBehind,
+      List<byte[]> topicsBehind,
+      List<byte[]> unlinkedTopics) {
     parts
         .changes()
-        .make(Caller.C2, parts.devices().catchUp(deviceId, topicsBehind, unlinkedTopics));
+        .make(
+            Caller.C2,
+            parts.devices().catchUp(deviceId, ownKeyBehind, topicsBehind, unlinkedTopics));
   }
 
   /**

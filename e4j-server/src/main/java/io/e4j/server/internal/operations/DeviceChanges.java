@@ -275,16 +275,19 @@ final class DeviceChanges {
   }
 
   /**
-   * Sends a device what its key report showed it lacks: the current key of each linked topic in
-   * {@code topicsBehind} (topic IDs), and RemoveTopic for each topic hash in {@code
-   * unlinkedTopics}, which it holds and is no longer linked to.
+   * Sends a device what its key report showed it lacks: if {@code ownKeyBehind} (its report came
+   * under the key it had before its last key change), that change again under the old key; the
+   * current key of each linked topic in {@code topicsBehind} (topic IDs); and RemoveTopic for each
+   * topic hash in {@code unlinkedTopics}, which it holds and is no longer linked to.
    */
-  Change<Void> catchUp(byte[] id, List<byte[]> topicsBehind, List<byte[]> unlinkedTopics) {
+  Change<Void> catchUp(
+      byte[] id, boolean ownKeyBehind, List<byte[]> topicsBehind, List<byte[]> unlinkedTopics) {
     return ofDevice(
         "CatchUpDevice",
         DeviceRef.id(id),
         EventType.DEVICE_RESYNCED,
         (context, deviceId) -> {
+          boolean keyAgain = ownKeyBehind && keyChangeAgain(context, deviceId, Instant.EPOCH);
           List<byte[]> commands = new ArrayList<>();
           for (byte[] topicHash : unlinkedTopics) {
             commands.add(new Command.RemoveTopic(topicHash).encode());
@@ -298,7 +301,8 @@ final class DeviceChanges {
             }
           }
           context.auditDetail(
-              "reported behind on "
+              (keyAgain ? "reported under its previous key: its key change sent again; " : "")
+                  + "reported behind on "
                   + topicsBehind.size()
                   + " linked topic(s), holding "
                   + unlinkedTopics.size()
@@ -308,9 +312,26 @@ final class DeviceChanges {
   }
 
   /**
+   * Sends again, under the key the device had before, its last key change the transport took since
+   * {@code since}; whether there was one (and a key before it).
+   */
+  private boolean keyChangeAgain(ChangeContext context, byte[] id, Instant since) {
+    Optional<byte[]> previous = devices.previousCommandKey(context.handle(), id);
+    if (previous.isEmpty()) {
+      return false;
+    }
+    try {
+      return context.outbox().keyChangeAgain(id, previous.get(), since);
+    } finally {
+      Arrays.fill(previous.get(), (byte) 0);
+    }
+  }
+
+  /**
    * Sends a device that may have missed commands while it was away (since {@code since}) what it
-   * needs, without wiping what it holds: again, in their order, the commands that removed keys or
-   * sent public keys since then, then the current key of every topic it is linked to.
+   * needs, without wiping what it holds: again its key change, if one was sent meanwhile, under the
+   * key before it; again, in their order, the commands that removed keys or sent public keys since
+   * then; then the current key of every topic it is linked to.
    */
   Change<Void> welcomeBack(byte[] id, Instant since) {
     return ofDevice(
@@ -318,6 +339,7 @@ final class DeviceChanges {
         DeviceRef.id(id),
         EventType.DEVICE_RESYNCED,
         (context, deviceId) -> {
+          boolean keyAgain = keyChangeAgain(context, deviceId, since);
           int again = context.outbox().again(deviceId, since, SENT_AGAIN_AFTER_ABSENCE);
           List<byte[]> commands = new ArrayList<>();
           links.forEachTopicKeyOf(
@@ -328,6 +350,7 @@ final class DeviceChanges {
               "subscribed after missing commands since "
                   + since
                   + ": "
+                  + (keyAgain ? "its key change again, " : "")
                   + again
                   + " command(s) again, "
                   + commands.size()

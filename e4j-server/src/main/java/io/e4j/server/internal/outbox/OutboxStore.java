@@ -154,6 +154,34 @@ final class OutboxStore {
         .list();
   }
 
+  /**
+   * The last command named one of {@code names} the transport took for the device since {@code
+   * since}, if any.
+   */
+  Optional<byte[]> lastSent(Handle handle, byte[] deviceId, Instant since, Set<String> names) {
+    return handle
+        .createQuery(
+            "SELECT o.command_id FROM command_outbox o JOIN commands c ON c.id = o.command_id"
+                + " WHERE o.device_id = :device AND o.status = :sent AND o.delivered_at >= :since"
+                + " AND c.command_name IN (<names>)"
+                + " ORDER BY o.device_id DESC, o.position DESC LIMIT 1")
+        .bind("device", deviceId)
+        .bind("sent", DeliveryStatus.SENT.name())
+        .bind("since", Sql.at(since))
+        .bindList("names", List.copyOf(names))
+        .map((rs, ctx) -> rs.getBytes(1))
+        .findFirst();
+  }
+
+  /** The ID of the device's outbox row at {@code position}. */
+  long rowAt(Handle handle, byte[] deviceId, long position) {
+    return one(
+        handle,
+        "SELECT id FROM command_outbox WHERE device_id = ? AND position = ?",
+        deviceId,
+        position);
+  }
+
   /** Whether the transport took any command for the device since {@code since}. */
   boolean anySentSince(Handle handle, byte[] deviceId, Instant since) {
     return one(

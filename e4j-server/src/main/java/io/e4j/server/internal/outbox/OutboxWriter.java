@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -34,6 +35,9 @@ public final class OutboxWriter {
     "RemoveTopic", "ResetTopics", "SetIDKey", "SetTopicKey",
     "RemovePubKey", "ResetPubKeys", "SetPubKey", "SetC2Key"
   };
+
+  /** The commands after which a device's command key is another. */
+  private static final Set<String> KEY_CHANGES = Set.of("SetIDKey", "SetC2Key");
 
   private final OutboxStore store;
   private final RotationStore rotations = new RotationStore();
@@ -88,6 +92,27 @@ public final class OutboxWriter {
     long first = store.takePositions(handle, commandIds.size()) - commandIds.size() + 1;
     store.enqueue(handle, deviceId, first, commandIds, Sql.at(clock.instant()));
     return commandIds.size();
+  }
+
+  /**
+   * Enqueues again the last command that changed the device's command key (SetIDKey; in PK mode
+   * also SetC2Key) the transport took for it since {@code since}, under {@code previousKey}, the
+   * key the device had before: for a device that may still hold that key (the broker dropped the
+   * command). Its later commands go under its current key, which this gives it.
+   *
+   * @return whether there was such a command to send again
+   */
+  public boolean keyChangeAgain(Handle handle, byte[] deviceId, byte[] previousKey, Instant since) {
+    Optional<byte[]> commandId = store.lastSent(handle, deviceId, since, KEY_CHANGES);
+    if (commandId.isEmpty()) {
+      return false;
+    }
+    long position = store.takePositions(handle, 1);
+    store.enqueue(handle, deviceId, position, List.of(commandId.get()), Sql.at(clock.instant()));
+    long row = store.rowAt(handle, deviceId, position);
+    store.pinKey(
+        handle, row, vault.seal(previousKey, SealedColumn.OUTBOX_COMMAND_KEY.label(deviceId, row)));
+    return true;
   }
 
   /** Enqueues {@code command} for each of {@code deviceIds}, at one position; erases it. */
