@@ -7,6 +7,7 @@ import io.e4j.mqtt.internal.RefusedException;
 import io.e4j.mqtt.internal.UnreachableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * {@link MqttConnection} on the internal HiveMQ transport, which knows none of the public types:
@@ -30,7 +31,7 @@ final class HiveMqConnection implements MqttConnection {
                 settings.tls(),
                 settings.trustManagers(),
                 settings.username(),
-                settings.password(),
+                password(settings),
                 settings.cleanSession(),
                 settings.sessionExpiry(),
                 settings.reconnectMaxDelay(),
@@ -57,6 +58,15 @@ final class HiveMqConnection implements MqttConnection {
                 events.refused((BrokerRefusedException) publicFailure(refusal));
               }
             });
+  }
+
+  /** The password at each CONNECT: the settings' supplier, or a copy of the fixed password. */
+  private static Supplier<byte[]> password(Settings settings) {
+    if (settings.passwordEachConnection() != null) {
+      return settings.passwordEachConnection();
+    }
+    byte[] fixed = settings.password();
+    return fixed == null ? null : fixed::clone;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.e4j.mqtt;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -126,7 +127,14 @@ public interface MqttConnection {
    * @param tls whether to connect over TLS
    * @param trustManagers what to trust over TLS; null for the JDK's default trusted certificates
    * @param username null for none
-   * @param password null for none
+   * @param password a fixed password; null for none, or when {@code passwordEachConnection} gives
+   *     it
+   * @param passwordEachConnection asked for the password at each CONNECT, the automatic
+   *     reconnections included, for a password that changes while connected (a device's broker
+   *     password changes with its key); null for a fixed password or none. It returns a new array
+   *     each time (or null for none), which the connection zeroes once the CONNECT is sent; it runs
+   *     on the caller's thread for {@link MqttConnection#connect()} and on the client's network
+   *     threads for reconnections, so it must be quick and must not wait on the connection
    * @param cleanSession whether the broker forgets the subscriptions and queued messages when the
    *     client disconnects
    * @param sessionExpiry how long the broker keeps a persistent session (MQTT 5)
@@ -146,6 +154,7 @@ public interface MqttConnection {
       TrustManagerFactory trustManagers,
       String username,
       byte[] password,
+      Supplier<byte[]> passwordEachConnection,
       boolean cleanSession,
       Duration sessionExpiry,
       Duration reconnectMaxDelay,
@@ -158,6 +167,10 @@ public interface MqttConnection {
       checkPositive(connectTimeout, "connectTimeout");
       checkPositive(reconnectMaxDelay, "reconnectMaxDelay");
       mqtt3Fallback = mqtt3Fallback && mqttVersion == 5;
+      if (password != null && passwordEachConnection != null) {
+        throw new IllegalArgumentException(
+            "a fixed password or a password taken at each connection, not both");
+      }
       password = password == null ? null : password.clone();
     }
 
@@ -220,6 +233,7 @@ public interface MqttConnection {
       private TrustManagerFactory trustManagers;
       private String username;
       private byte[] password;
+      private Supplier<byte[]> passwordEachConnection;
       private boolean cleanSession = true;
       private Duration sessionExpiry = Duration.ZERO;
       private Duration reconnectMaxDelay = Duration.ofSeconds(30);
@@ -262,9 +276,26 @@ public interface MqttConnection {
         return this;
       }
 
+      /** A user name and a fixed password (copied; null for none). */
       public Builder credentials(String username, byte[] password) {
         this.username = username;
         this.password = password == null ? null : password.clone();
+        this.passwordEachConnection = null;
+        return this;
+      }
+
+      /**
+       * A user name and a password asked of {@code password} at each CONNECT, the automatic
+       * reconnections included (see {@link Settings#passwordEachConnection()}): for a password that
+       * changes while connected. Replaces a fixed password.
+       */
+      public Builder credentialsEachConnection(String username, Supplier<byte[]> password) {
+        if (password == null) {
+          throw new IllegalArgumentException("the password supplier is null");
+        }
+        this.username = username;
+        this.password = null;
+        this.passwordEachConnection = password;
         return this;
       }
 
@@ -315,6 +346,7 @@ public interface MqttConnection {
             trustManagers,
             username,
             password,
+            passwordEachConnection,
             cleanSession,
             sessionExpiry,
             reconnectMaxDelay,

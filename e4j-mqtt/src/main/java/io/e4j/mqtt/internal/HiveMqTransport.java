@@ -10,9 +10,12 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import io.e4j.mqtt.internal.RefusedException.Refusal;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link MqttTransport} on the HiveMQ MQTT client: what both MQTT versions share (building the
@@ -24,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * refusal stops the retries (and fails connect(), or is reported as {@link Events#refused}); a
  * failure that may pass is retried once a connection was made since connect(), or when the settings
  * ask to retry the first connection, and otherwise ends connect().
+ *
+ * <p>Every CONNECT, a reconnection's too, carries the password the settings give at that moment (a
+ * device's broker password changes with its key). The HiveMQ client sends the array it is given
+ * without copying it, so each copy is zeroed once its attempt has ended.
  */
 public abstract class HiveMqTransport implements MqttTransport {
   final ConnectionSettings settings;
@@ -34,6 +41,9 @@ public abstract class HiveMqTransport implements MqttTransport {
 
   /** Whether a connection was made since connect(): a failure is then a reconnection's. */
   private volatile boolean established;
+
+  /** The password of the reconnection attempt under way, zeroed when that attempt ends. */
+  private final AtomicReference<byte[]> reconnectionPassword = new AtomicReference<>();
 
   HiveMqTransport(ConnectionSettings settings, Events events) {
     this.settings = settings;
@@ -85,13 +95,27 @@ public abstract class HiveMqTransport implements MqttTransport {
   public final CompletableFuture<Void> connect() {
     closed = false;
     established = false;
-    return sendConnect()
+    byte[] password;
+    try {
+      password = takePassword();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> sent;
+    try {
+      sent = sendConnect(password);
+    } catch (RuntimeException e) {
+      zero(password);
+      throw e;
+    }
+    return sent.whenComplete((done, failure) -> zero(password))
         .exceptionallyCompose(failure -> CompletableFuture.failedFuture(connectFailure(failure)));
   }
 
   @Override
   public final CompletableFuture<Void> disconnect() {
     closed = true;
+    zero(reconnectionPassword.getAndSet(null));
     return sendDisconnect();
   }
 
@@ -107,11 +131,13 @@ public abstract class HiveMqTransport implements MqttTransport {
 
   abstract MqttClient client();
 
-  abstract CompletableFuture<Void> sendConnect();
+  /** Sends CONNECT with the settings and {@code password} (null for none), which it keeps. */
+  abstract CompletableFuture<Void> sendConnect(byte[] password);
 
   abstract CompletableFuture<Void> sendDisconnect();
 
   private void onConnected() {
+    zero(reconnectionPassword.getAndSet(null));
     if (closed) {
       // A retry that was under way when disconnect() came: let go of it.
       sendDisconnect();
@@ -122,6 +148,7 @@ public abstract class HiveMqTransport implements MqttTransport {
   }
 
   private void onDisconnected(MqttClientDisconnectedContext context) {
+    zero(reconnectionPassword.getAndSet(null));
     if (closed) {
       // Stops the automatic reconnection, which would otherwise go on after disconnect() when it
       // came while not connected.
@@ -133,8 +160,9 @@ public abstract class HiveMqTransport implements MqttTransport {
     }
     if (context.getReconnector().getAttempts() == 0) {
       // The client counts attempts since the last connection: none means one was just lost.
-      reconnectWithSettings(context);
-      events.disconnected(context.getCause());
+      if (reconnectWithSettings(context)) {
+        events.disconnected(context.getCause());
+      }
       return;
     }
     ConnectFailure failure = ConnectFailure.of(context.getCause(), settings.mqttVersion());
@@ -150,12 +178,50 @@ public abstract class HiveMqTransport implements MqttTransport {
       context.getReconnector().reconnect(false);
       return;
     }
-    reconnectWithSettings(context);
-    events.disconnected(failure.exception(settings.address()));
+    if (reconnectWithSettings(context)) {
+      events.disconnected(failure.exception(settings.address()));
+    }
   }
 
-  /** Makes the automatic reconnection send this connection's CONNECT: credentials, session. */
-  abstract void reconnectWithSettings(MqttClientDisconnectedContext context);
+  /**
+   * Makes the automatic reconnection send this connection's CONNECT: credentials (the password as
+   * it is now), session. False when the password cannot be had: nothing follows until connect().
+   */
+  private boolean reconnectWithSettings(MqttClientDisconnectedContext context) {
+    byte[] password;
+    try {
+      password = takePassword();
+    } catch (RuntimeException e) {
+      context.getReconnector().reconnect(false);
+      events.refused(
+          new RefusedException(
+              Refusal.CREDENTIALS,
+              "no reconnection to the broker at "
+                  + settings.address()
+                  + ": the password could not be had ("
+                  + e.getMessage()
+                  + ")",
+              e));
+      return false;
+    }
+    zero(reconnectionPassword.getAndSet(password));
+    reconnectWith(context, password);
+    return true;
+  }
+
+  /** Hands the reconnector a CONNECT with the settings and {@code password} (null for none). */
+  abstract void reconnectWith(MqttClientDisconnectedContext context, byte[] password);
+
+  /** A new copy of the password for one CONNECT, or null for none. */
+  private byte[] takePassword() {
+    return settings.password() == null ? null : settings.password().get();
+  }
+
+  private static void zero(byte[] password) {
+    if (password != null) {
+      Arrays.fill(password, (byte) 0);
+    }
+  }
 
   /** What connect()'s future fails with: the HiveMQ client's failure, read. */
   private RuntimeException connectFailure(Throwable failure) {

@@ -46,8 +46,8 @@ final class Mqtt3Transport extends HiveMqTransport {
   }
 
   @Override
-  CompletableFuture<Void> sendConnect() {
-    return client.connect(connectMessage()).thenApply(connAck -> null);
+  CompletableFuture<Void> sendConnect(byte[] password) {
+    return client.connect(connectMessage(password)).thenApply(connAck -> null);
   }
 
   /**
@@ -55,21 +55,18 @@ final class Mqtt3Transport extends HiveMqTransport {
    * settings, unless told which.
    */
   @Override
-  void reconnectWithSettings(MqttClientDisconnectedContext context) {
+  void reconnectWith(MqttClientDisconnectedContext context, byte[] password) {
     if (context instanceof Mqtt3ClientDisconnectedContext mqtt3) {
-      mqtt3.getReconnector().connect(connectMessage());
+      mqtt3.getReconnector().connect(connectMessage(password));
     }
   }
 
-  private Mqtt3Connect connectMessage() {
+  private Mqtt3Connect connectMessage(byte[] password) {
     var connect = Mqtt3Connect.builder().cleanSession(settings.cleanSession());
     if (settings.username() != null) {
       var auth = Mqtt3SimpleAuth.builder().username(settings.username());
       connect =
-          connect.simpleAuth(
-              settings.password() == null
-                  ? auth.build()
-                  : auth.password(settings.password()).build());
+          connect.simpleAuth(password == null ? auth.build() : auth.password(password).build());
     }
     return connect.build();
   }

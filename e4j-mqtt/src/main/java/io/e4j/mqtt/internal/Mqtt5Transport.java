@@ -45,8 +45,8 @@ final class Mqtt5Transport extends HiveMqTransport {
   }
 
   @Override
-  CompletableFuture<Void> sendConnect() {
-    return client.connect(connectMessage()).thenApply(connAck -> null);
+  CompletableFuture<Void> sendConnect(byte[] password) {
+    return client.connect(connectMessage(password)).thenApply(connAck -> null);
   }
 
   /**
@@ -54,13 +54,13 @@ final class Mqtt5Transport extends HiveMqTransport {
    * settings, unless told which: C2 was refused by its own broker after a lost connection.
    */
   @Override
-  void reconnectWithSettings(MqttClientDisconnectedContext context) {
+  void reconnectWith(MqttClientDisconnectedContext context, byte[] password) {
     if (context instanceof Mqtt5ClientDisconnectedContext mqtt5) {
-      mqtt5.getReconnector().connect(connectMessage());
+      mqtt5.getReconnector().connect(connectMessage(password));
     }
   }
 
-  private Mqtt5Connect connectMessage() {
+  private Mqtt5Connect connectMessage(byte[] password) {
     var connect =
         Mqtt5Connect.builder()
             .cleanStart(settings.cleanSession())
@@ -69,10 +69,7 @@ final class Mqtt5Transport extends HiveMqTransport {
     if (settings.username() != null) {
       var auth = Mqtt5SimpleAuth.builder().username(settings.username());
       connect =
-          connect.simpleAuth(
-              settings.password() == null
-                  ? auth.build()
-                  : auth.password(settings.password()).build());
+          connect.simpleAuth(password == null ? auth.build() : auth.password(password).build());
     }
     return connect.build();
   }
