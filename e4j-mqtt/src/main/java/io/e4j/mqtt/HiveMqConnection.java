@@ -5,6 +5,8 @@ import io.e4j.mqtt.internal.HiveMqTransport;
 import io.e4j.mqtt.internal.MqttTransport;
 import io.e4j.mqtt.internal.RefusedException;
 import io.e4j.mqtt.internal.UnreachableException;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -131,7 +133,11 @@ final class HiveMqConnection implements MqttConnection {
           new BrokerRefusedException(
               BrokerRefusedException.Reason.valueOf(refused.refusal().name()),
               refused.getMessage(),
-              refused.getCause());
+              refused.getCause(),
+              refused.reasonCode() == null
+                  ? OptionalInt.empty()
+                  : OptionalInt.of(refused.reasonCode()),
+              Optional.ofNullable(refused.reasonString()));
       exception.setStackTrace(refused.getStackTrace());
       return exception;
     }

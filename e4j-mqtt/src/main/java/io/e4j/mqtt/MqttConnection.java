@@ -70,7 +70,9 @@ public interface MqttConnection {
 
   /**
    * Completes when the broker acknowledged the message (QoS 1 and 2) or it was sent (QoS 0); fails
-   * with {@link BrokerRefusedException} when an MQTT 5 broker refused it.
+   * with {@link BrokerRefusedException} ({@link BrokerRefusedException.Reason#MESSAGE}, with the
+   * broker's reason code and words) when an MQTT 5 broker refused it. An MQTT 3.1.1 broker cannot
+   * refuse a message: it acknowledges, and may drop it.
    */
   CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain);
 

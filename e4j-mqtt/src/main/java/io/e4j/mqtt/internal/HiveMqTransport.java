@@ -140,7 +140,12 @@ public abstract class HiveMqTransport<C> implements MqttTransport {
   @Override
   public final CompletableFuture<Void> publish(
       String topic, byte[] payload, int qos, boolean retain) {
-    return sendPublish(topic, payload, qos(qos), retain).thenApply(published -> null);
+    return sendPublish(topic, payload, qos(qos), retain)
+        .<Void>thenApply(published -> null)
+        .exceptionallyCompose(
+            failure ->
+                CompletableFuture.failedFuture(
+                    MessageFailure.of(failure, topic, settings.address())));
   }
 
   @Override
