@@ -56,11 +56,17 @@ import picocli.CommandLine.Option;
       "MQTT version) or cannot be reached ends the command at once with the",
       "reason; a connection lost later is retried.",
       "",
+      "--device-login logs in as the device to the broker of 'e4 server' with",
+      "broker.access = devices: user name the device's hex ID, password the broker",
+      "password derived from its key, taken again at each reconnection (the key",
+      "changes with C2's SetIDKey). It goes without --broker-user.",
+      "",
       "Examples:",
       "  e4 device shell --state meter-0042.e4 --broker mqtt://127.0.0.1:1883",
       "  e4 device shell --state meter-0042.e4 \\",
       "      --broker mqtts://broker.example:8883 --broker-ca-file ca.pem \\",
-      "      --broker-user meter-0042 --broker-password-file mqtt.pw"
+      "      --broker-user meter-0042 --broker-password-file mqtt.pw",
+      "  e4 device shell --state meter-0042.e4 --device-login"
     })
 final class DeviceShell implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -105,6 +111,13 @@ final class DeviceShell implements Callable<Integer> {
   private Path brokerPasswordFile;
 
   @Option(
+      names = "--device-login",
+      description =
+          "log in as the device: user name its hex ID, password derived from its current key"
+              + " (e4 server, broker.access = devices)")
+  private boolean deviceLogin;
+
+  @Option(
       names = "--broker-ca-file",
       paramLabel = "FILE",
       description = "mqtts: trust the CA certificates in this PEM file (default: the JDK's)")
@@ -118,6 +131,12 @@ final class DeviceShell implements Callable<Integer> {
     if (mqttVersion != null && mqttVersion != 3 && mqttVersion != 5) {
       throw new E4Exception(
           E4Exception.Reason.INVALID_ARGUMENT, "--mqtt-version is 5 or 3, got " + mqttVersion);
+    }
+    if (deviceLogin && (brokerUser != null || brokerPasswordFile != null)) {
+      throw new E4Exception(
+          E4Exception.Reason.INVALID_ARGUMENT,
+          "--device-login logs in with the device's own ID and password: give it without"
+              + " --broker-user and --broker-password-file");
     }
     if (brokerPasswordFile != null && brokerUser == null) {
       throw new E4Exception(
@@ -136,7 +155,7 @@ final class DeviceShell implements Callable<Integer> {
         }
         // Connected but the control topic refused, or still trying: let go of it either way.
         mqtt.disconnect();
-        throw BrokerFailure.of(e, mqttVersion);
+        throw BrokerFailure.of(e, mqttVersion, deviceLogin);
       }
       print(
           "connected to "
@@ -164,7 +183,9 @@ final class DeviceShell implements Callable<Integer> {
     if (mqttVersion != null) {
       builder.mqttVersion(mqttVersion);
     }
-    if (brokerUser != null) {
+    if (deviceLogin) {
+      builder.deviceLogin();
+    } else if (brokerUser != null) {
       byte[] password =
           brokerPasswordFile == null
               ? null
@@ -412,7 +433,7 @@ final class DeviceShell implements Callable<Integer> {
     public void refused(BrokerRefusedException refusal) {
       print(
           "disconnected for good: "
-              + BrokerFailure.of(refusal, mqttVersion).getMessage()
+              + BrokerFailure.of(refusal, mqttVersion, deviceLogin).getMessage()
               + "; type exit");
     }
 

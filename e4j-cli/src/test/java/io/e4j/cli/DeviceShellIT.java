@@ -215,6 +215,62 @@ class DeviceShellIT {
   }
 
   @Test
+  void deviceLogin_logsInWithTheDevicesHexIdAndDerivedPassword() throws Exception {
+    device("alice", "alice.e4", Keys.randomKey());
+    String user;
+    String password;
+    try (E4Client alice = E4Client.load(ClientStore.file(directory.resolve("alice.e4")))) {
+      user = java.util.HexFormat.of().formatHex(alice.id());
+      password = alice.brokerPassword();
+    }
+    Mosquitto guarded =
+        Mosquitto.start(
+            Files.createDirectories(directory.resolve("guarded")), null, Map.of(user, password));
+    try {
+      Shell alice =
+          start(
+              "device",
+              "shell",
+              "--state",
+              directory.resolve("alice.e4").toString(),
+              "--broker",
+              brokerUrl(guarded.port()),
+              "--device-login");
+
+      alice.awaitLine("connected to " + brokerUrl(guarded.port()));
+      alice.type("exit");
+      assertThat(exitWithin(alice, WAIT)).isZero();
+    } finally {
+      guarded.close();
+    }
+  }
+
+  @Test
+  void deviceLoginWithBrokerUser_isRefusedSayingWhy() {
+    device("alice", "alice.e4", Keys.randomKey());
+    StringWriter err = new StringWriter();
+    CommandLine e4 = E4Command.commandLine(Map.of());
+    e4.setOut(new PrintWriter(new StringWriter()));
+    e4.setErr(new PrintWriter(err));
+
+    int exitCode =
+        e4.execute(
+            "device",
+            "shell",
+            "--state",
+            directory.resolve("alice.e4").toString(),
+            "--device-login",
+            "--broker-user",
+            "alice");
+
+    assertThat(exitCode).isNotZero();
+    assertThat(err.toString())
+        .contains(
+            "--device-login logs in with the device's own ID and password: give it without"
+                + " --broker-user and --broker-password-file");
+  }
+
+  @Test
   void defaultSettings_speakMqtt311ToABrokerThatSpeaksNothingElse() throws Exception {
     byte[] topicKey = Keys.randomKey();
     device("alice", "alice.e4", topicKey);

@@ -6,6 +6,7 @@ import io.e4j.core.E4Client;
 import io.e4j.core.E4Exception;
 import io.e4j.core.E4Exception.Reason;
 import io.e4j.mqtt.internal.Coalescer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -33,6 +34,10 @@ import javax.net.ssl.TrustManagerFactory;
  * mqtt.connect().join();
  * mqtt.publish("meters/0042/reading", reading, 1, false);
  * }</pre>
+ *
+ * <p>Against a broker that checks e4j devices' own passwords ({@code e4 server} with {@code
+ * broker.access = devices}), {@link Builder#deviceLogin()} replaces {@code credentials(...)}: the
+ * password follows the device's key at each connection.
  *
  * <p>On connect it subscribes to the control topic with QoS 2, on a persistent session by default
  * so commands sent while the device was offline arrive when it returns. It reconnects by itself and
@@ -444,8 +449,24 @@ public final class E4MqttClient {
       return trustStore(null);
     }
 
+    /** A user name and a fixed password at the broker. Replaces {@link #deviceLogin()}. */
     public Builder credentials(String username, byte[] password) {
       settings.credentials(username, password);
+      return this;
+    }
+
+    /**
+     * Logs in as the device to a broker that checks e4j broker passwords (the embedded broker of
+     * {@code e4 server} with {@code broker.access = devices}): user name {@code hex(device ID)},
+     * password {@link E4Client#brokerPassword()} as it is at each connection, the automatic
+     * reconnections included. The password changes when C2 changes the device's key (SetIDKey, or
+     * SetC2Key in public-key mode), and such a broker then disconnects the device: it logs in again
+     * with the key it holds. Replaces {@link #credentials}.
+     */
+    public Builder deviceLogin() {
+      settings.credentialsEachConnection(
+          HexFormat.of().formatHex(device.id()),
+          () -> device.brokerPassword().getBytes(StandardCharsets.US_ASCII));
       return this;
     }
 

@@ -5,8 +5,11 @@ import io.e4j.mqtt.internal.HiveMqTransport;
 import io.e4j.mqtt.internal.MqttTransport;
 import io.e4j.mqtt.internal.RefusedException;
 import io.e4j.mqtt.internal.UnreachableException;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * {@link MqttConnection} on the internal HiveMQ transport, which knows none of the public types:
@@ -30,7 +33,7 @@ final class HiveMqConnection implements MqttConnection {
                 settings.tls(),
                 settings.trustManagers(),
                 settings.username(),
-                settings.password(),
+                password(settings),
                 settings.cleanSession(),
                 settings.sessionExpiry(),
                 settings.reconnectMaxDelay(),
@@ -57,6 +60,15 @@ final class HiveMqConnection implements MqttConnection {
                 events.refused((BrokerRefusedException) publicFailure(refusal));
               }
             });
+  }
+
+  /** The password at each CONNECT: the settings' supplier, or a copy of the fixed password. */
+  private static Supplier<byte[]> password(Settings settings) {
+    if (settings.passwordEachConnection() != null) {
+      return settings.passwordEachConnection();
+    }
+    byte[] fixed = settings.password();
+    return fixed == null ? null : fixed::clone;
   }
 
   @Override
@@ -121,7 +133,11 @@ final class HiveMqConnection implements MqttConnection {
           new BrokerRefusedException(
               BrokerRefusedException.Reason.valueOf(refused.refusal().name()),
               refused.getMessage(),
-              refused.getCause());
+              refused.getCause(),
+              refused.reasonCode() == null
+                  ? OptionalInt.empty()
+                  : OptionalInt.of(refused.reasonCode()),
+              Optional.ofNullable(refused.reasonString()));
       exception.setStackTrace(refused.getStackTrace());
       return exception;
     }

@@ -2,6 +2,7 @@ package io.e4j.mqtt;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -69,7 +70,9 @@ public interface MqttConnection {
 
   /**
    * Completes when the broker acknowledged the message (QoS 1 and 2) or it was sent (QoS 0); fails
-   * with {@link BrokerRefusedException} when an MQTT 5 broker refused it.
+   * with {@link BrokerRefusedException} ({@link BrokerRefusedException.Reason#MESSAGE}, with the
+   * broker's reason code and words) when an MQTT 5 broker refused it. An MQTT 3.1.1 broker cannot
+   * refuse a message: it acknowledges, and may drop it.
    */
   CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain);
 
@@ -126,7 +129,14 @@ public interface MqttConnection {
    * @param tls whether to connect over TLS
    * @param trustManagers what to trust over TLS; null for the JDK's default trusted certificates
    * @param username null for none
-   * @param password null for none
+   * @param password a fixed password; null for none, or when {@code passwordEachConnection} gives
+   *     it
+   * @param passwordEachConnection asked for the password at each CONNECT, the automatic
+   *     reconnections included, for a password that changes while connected (a device's broker
+   *     password changes with its key); null for a fixed password or none. It returns a new array
+   *     each time (or null for none), which the connection zeroes once the CONNECT is sent; it runs
+   *     on the caller's thread for {@link MqttConnection#connect()} and on the client's network
+   *     threads for reconnections, so it must be quick and must not wait on the connection
    * @param cleanSession whether the broker forgets the subscriptions and queued messages when the
    *     client disconnects
    * @param sessionExpiry how long the broker keeps a persistent session (MQTT 5)
@@ -146,6 +156,7 @@ public interface MqttConnection {
       TrustManagerFactory trustManagers,
       String username,
       byte[] password,
+      Supplier<byte[]> passwordEachConnection,
       boolean cleanSession,
       Duration sessionExpiry,
       Duration reconnectMaxDelay,
@@ -158,6 +169,10 @@ public interface MqttConnection {
       checkPositive(connectTimeout, "connectTimeout");
       checkPositive(reconnectMaxDelay, "reconnectMaxDelay");
       mqtt3Fallback = mqtt3Fallback && mqttVersion == 5;
+      if (password != null && passwordEachConnection != null) {
+        throw new IllegalArgumentException(
+            "a fixed password or a password taken at each connection, not both");
+      }
       password = password == null ? null : password.clone();
     }
 
@@ -220,6 +235,7 @@ public interface MqttConnection {
       private TrustManagerFactory trustManagers;
       private String username;
       private byte[] password;
+      private Supplier<byte[]> passwordEachConnection;
       private boolean cleanSession = true;
       private Duration sessionExpiry = Duration.ZERO;
       private Duration reconnectMaxDelay = Duration.ofSeconds(30);
@@ -262,9 +278,26 @@ public interface MqttConnection {
         return this;
       }
 
+      /** A user name and a fixed password (copied; null for none). */
       public Builder credentials(String username, byte[] password) {
         this.username = username;
         this.password = password == null ? null : password.clone();
+        this.passwordEachConnection = null;
+        return this;
+      }
+
+      /**
+       * A user name and a password asked of {@code password} at each CONNECT, the automatic
+       * reconnections included (see {@link Settings#passwordEachConnection()}): for a password that
+       * changes while connected. Replaces a fixed password.
+       */
+      public Builder credentialsEachConnection(String username, Supplier<byte[]> password) {
+        if (password == null) {
+          throw new IllegalArgumentException("the password supplier is null");
+        }
+        this.username = username;
+        this.password = null;
+        this.passwordEachConnection = password;
         return this;
       }
 
@@ -315,6 +348,7 @@ public interface MqttConnection {
             trustManagers,
             username,
             password,
+            passwordEachConnection,
             cleanSession,
             sessionExpiry,
             reconnectMaxDelay,

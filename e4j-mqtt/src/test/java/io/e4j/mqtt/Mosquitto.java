@@ -22,6 +22,7 @@ public final class Mosquitto implements AutoCloseable {
   private final int port;
   private final TestCertificates tls;
   private final Path passwordFile;
+  private Path aclFile;
   private boolean publishesLog;
   private Process process;
 
@@ -69,6 +70,23 @@ public final class Mosquitto implements AutoCloseable {
    */
   public static Mosquitto start(Path directory, TestCertificates tls, Map<String, String> users)
       throws IOException {
+    return start(directory, tls, users, null);
+  }
+
+  /**
+   * A broker that admits only the given users (name to password) and lets them use only the topics
+   * that {@code acl} grants: the lines of a Mosquitto {@code acl_file}, e.g. {@code user device}
+   * then {@code topic readwrite plant/#}. Anything else they publish is refused (MQTT 5: PUBACK or
+   * PUBREC 0x87) or dropped (MQTT 3.1.1).
+   */
+  public static Mosquitto startWithAcl(Path directory, Map<String, String> users, List<String> acl)
+      throws IOException {
+    return start(directory, null, users, acl);
+  }
+
+  private static Mosquitto start(
+      Path directory, TestCertificates tls, Map<String, String> users, List<String> acl)
+      throws IOException {
     if (users.isEmpty()) {
       throw new IllegalArgumentException("at least one user");
     }
@@ -84,6 +102,9 @@ public final class Mosquitto implements AutoCloseable {
       runToCompletion(command);
     }
     Mosquitto broker = new Mosquitto(directory, freePort(), tls, passwordFile);
+    if (acl != null) {
+      broker.aclFile = Files.write(directory.resolve("acl"), acl);
+    }
     broker.writeConfig();
     broker.launch();
     return broker;
@@ -195,6 +216,9 @@ public final class Mosquitto implements AutoCloseable {
     if (passwordFile != null) {
       lines.add("allow_anonymous false");
       lines.add("password_file " + passwordFile);
+      if (aclFile != null) {
+        lines.add("acl_file " + aclFile);
+      }
     } else {
       lines.add("allow_anonymous true");
     }

@@ -37,6 +37,24 @@ class MqttConnectionSettingsTest {
   }
 
   @Test
+  void passwordEachConnection_replacesAFixedOne_andIsNeverCalledToPrint() {
+    MqttConnection.Settings settings =
+        MqttConnection.Settings.builder()
+            .clientId("d")
+            .credentials("u", "fixed".getBytes(UTF_8))
+            .credentialsEachConnection(
+                "u",
+                () -> {
+                  throw new AssertionError("asked for the password");
+                })
+            .build();
+
+    assertThat(settings.password()).isNull();
+    assertThat(settings.passwordEachConnection()).isNotNull();
+    assertThat(settings.toString()).doesNotContain("fixed");
+  }
+
+  @Test
   void address_isPlainUnlessTls() {
     MqttConnection.Settings settings =
         MqttConnection.Settings.builder().host("10.0.0.1").mqttVersion(3).clientId("d").build();

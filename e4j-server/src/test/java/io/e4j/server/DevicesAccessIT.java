@@ -9,8 +9,10 @@ import static org.awaitility.Awaitility.await;
 import io.e4j.core.ClientStore;
 import io.e4j.core.E4Client;
 import io.e4j.core.Keys;
+import io.e4j.mqtt.BrokerRefusedException;
 import io.e4j.mqtt.E4Message;
 import io.e4j.mqtt.E4MqttClient;
+import io.e4j.mqtt.E4MqttListener;
 import io.e4j.mqtt.MqttConnection;
 import io.e4j.server.node.C2Server;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +118,87 @@ class DevicesAccessIT {
         .until(() -> c2.deviceStatus(DeviceRef.name("frank"), 0).ownKeyCurrent().orElse(false));
   }
 
+  /**
+   * A device logged in with {@link E4MqttClient.Builder#deviceLogin()} while C2 gives it a new key
+   * twice: each time the broker disconnects it (its credentials changed) and it logs in again with
+   * the key it holds (the previous one, which C2 still accepts), receives its SetIDKey, and goes on
+   * with the new key. A client with the password it was built with is locked out at the second
+   * change.
+   */
+  @Test
+  void deviceLoggedInByItsKey_throughTwoKeyChanges_staysIn_andGetsRotationsAndMessages()
+      throws Exception {
+    C2Service c2 = startC2();
+    c2.createTopic("plant/heat");
+    E4Client alice = device(c2, "alice");
+    E4Client bob = device(c2, "bob");
+    c2.link(DeviceRef.name("alice"), "plant/heat");
+    c2.link(DeviceRef.name("bob"), "plant/heat");
+    Listener aliceEvents = new Listener();
+    E4MqttClient aliceMqtt = connectAsDevice(alice, aliceEvents);
+    E4MqttClient bobMqtt = connectAsDevice(bob, new Listener());
+    await()
+        .atMost(WAIT)
+        .until(() -> alice.hasTopicKey("plant/heat") && bob.hasTopicKey("plant/heat"));
+
+    String firstPassword = alice.brokerPassword();
+    c2.newDeviceKey(DeviceRef.name("alice"));
+    await().atMost(WAIT).until(() -> !alice.brokerPassword().equals(firstPassword));
+    String secondPassword = alice.brokerPassword();
+    c2.newDeviceKey(DeviceRef.name("alice"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !alice.brokerPassword().equals(secondPassword)
+                    && c2.deviceStatus(DeviceRef.name("alice"), 0).ownKeyCurrent().orElse(false));
+
+    assertThat(alice.brokerPassword()).isNotEqualTo(firstPassword);
+    assertThat(aliceEvents.refusals).isEmpty();
+    // Connected at first, then again after each change.
+    await().atMost(WAIT).until(() -> aliceEvents.connections.get() >= 3);
+    c2.rotateTopicKey("plant/heat");
+    await().atMost(WAIT).until(() -> c2.topicStatus("plant/heat", 10).onCurrentKey() == 0);
+    await().atMost(WAIT).until(() -> c2.topicStatus("plant/heat", 10).onCurrentKey() == 2);
+    List<E4Message> received = new CopyOnWriteArrayList<>();
+    bobMqtt.subscribe("plant/heat", 1, received::add).get(10, TimeUnit.SECONDS);
+    aliceMqtt.publish("plant/heat", "21.5".getBytes(UTF_8), 1, false).get(10, TimeUnit.SECONDS);
+    await().atMost(WAIT).until(() -> received.size() == 1);
+    assertThat(new String(received.get(0).payload(), UTF_8)).isEqualTo("21.5");
+    assertThat(aliceEvents.refusals).isEmpty();
+  }
+
+  /**
+   * A device away while C2 changes its key logs in with the password of the key it holds, the
+   * previous one, receives the SetIDKey its session kept, and logs in with the new key's password
+   * from then on.
+   */
+  @Test
+  void deviceLoggedInByItsKey_awayDuringAKeyChange_logsInAndReceivesItsSetIdKey() throws Exception {
+    C2Service c2 = startC2();
+    E4Client frank = device(c2, "frank");
+    String oldPassword = frank.brokerPassword();
+    connectAsDevice(frank, new Listener()).disconnect().get(10, TimeUnit.SECONDS);
+
+    c2.newDeviceKey(DeviceRef.name("frank"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                Devices.taken(c2.deliveries(DeviceRef.name("frank"), 1).get(0))
+                    == DeliveryStatus.SENT);
+    Listener events = new Listener();
+    E4MqttClient back = connectAsDevice(frank, events);
+
+    await()
+        .atMost(WAIT)
+        .until(() -> c2.deviceStatus(DeviceRef.name("frank"), 0).ownKeyCurrent().orElse(false));
+    assertThat(frank.brokerPassword()).isNotEqualTo(oldPassword);
+    back.disconnect().get(10, TimeUnit.SECONDS);
+    back.connect().get(10, TimeUnit.SECONDS);
+    assertThat(events.refusals).isEmpty();
+  }
+
   @Test
   void wrongPasswordOrNoneOrC2sIdentity_cannotConnect() throws Exception {
     C2Service c2 = startC2();
@@ -178,6 +262,37 @@ class DevicesAccessIT {
     }
     clients.add(client);
     return client;
+  }
+
+  /** Logged in as the device, with the password of the key it holds at each connection. */
+  private E4MqttClient connectAsDevice(E4Client device, Listener listener) throws Exception {
+    E4MqttClient client =
+        E4MqttClient.builder(device)
+            .host("127.0.0.1")
+            .port(server.embeddedBrokerPort().get())
+            .reconnectMaxDelay(Duration.ofSeconds(1))
+            .deviceLogin()
+            .listener(listener)
+            .build();
+    client.connect().get(10, TimeUnit.SECONDS);
+    clients.add(client);
+    return client;
+  }
+
+  /** How often a client connected, and the reconnections the broker refused. */
+  private static final class Listener implements E4MqttListener {
+    final AtomicInteger connections = new AtomicInteger();
+    final List<BrokerRefusedException> refusals = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void connected() {
+      connections.incrementAndGet();
+    }
+
+    @Override
+    public void refused(BrokerRefusedException refusal) {
+      refusals.add(refusal);
+    }
   }
 
   private MqttConnection anonymous(String clientId) {

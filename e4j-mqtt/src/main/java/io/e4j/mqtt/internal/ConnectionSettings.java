@@ -1,6 +1,7 @@
 package io.e4j.mqtt.internal;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -11,7 +12,8 @@ import javax.net.ssl.TrustManagerFactory;
  *     tried again with MQTT 3.1.1
  * @param trustManagers what to trust over TLS; null for the JDK's default trusted certificates
  * @param username null for none
- * @param password null for none; never printed
+ * @param password asked at each CONNECT: a new array each time, or null for no password, zeroed by
+ *     the transport once sent; null for no password ever. Never printed
  * @param sessionExpiry how long the broker keeps a persistent session (MQTT 5)
  * @param retryFirstConnection whether connect() keeps trying while the broker cannot be reached
  * @param connectTimeout how long one attempt may wait for the TCP connection, for the TLS handshake
@@ -26,7 +28,7 @@ public record ConnectionSettings(
     boolean tls,
     TrustManagerFactory trustManagers,
     String username,
-    byte[] password,
+    Supplier<byte[]> password,
     boolean cleanSession,
     Duration sessionExpiry,
     Duration reconnectMaxDelay,

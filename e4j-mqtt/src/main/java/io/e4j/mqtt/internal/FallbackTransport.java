@@ -13,7 +13,7 @@ import java.util.concurrent.CompletionException;
 final class FallbackTransport implements MqttTransport {
   private final ConnectionSettings settings;
   private final Events events;
-  private volatile HiveMqTransport current;
+  private volatile HiveMqTransport<?> current;
   private volatile boolean closed;
 
   FallbackTransport(ConnectionSettings settings, Events events) {
@@ -25,7 +25,7 @@ final class FallbackTransport implements MqttTransport {
   @Override
   public CompletableFuture<Void> connect() {
     closed = false;
-    HiveMqTransport attempt = current;
+    HiveMqTransport<?> attempt = current;
     return attempt
         .connect()
         .exceptionallyCompose(
@@ -37,7 +37,7 @@ final class FallbackTransport implements MqttTransport {
                   || refused.refusal() != Refusal.PROTOCOL_VERSION) {
                 return CompletableFuture.failedFuture(cause);
               }
-              HiveMqTransport mqtt3 = HiveMqTransport.of(settings.withMqtt3(), events);
+              HiveMqTransport<?> mqtt3 = HiveMqTransport.of(settings.withMqtt3(), events);
               current = mqtt3;
               return mqtt3.connect().exceptionallyCompose(again -> neither(unwrap(again)));
             });

@@ -2,16 +2,18 @@ package io.e4j.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.lifecycle.Mqtt3ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3Connect;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import io.reactivex.Flowable;
 import java.util.concurrent.CompletableFuture;
 
 /** MQTT 3.1.1: a broker can refuse a subscription, never a message. */
-final class Mqtt3Transport extends HiveMqTransport {
+final class Mqtt3Transport extends HiveMqTransport<Mqtt3Connect> {
   private final Mqtt3AsyncClient client;
 
   Mqtt3Transport(ConnectionSettings settings, Events events) {
@@ -20,76 +22,48 @@ final class Mqtt3Transport extends HiveMqTransport {
     receive();
   }
 
-  /**
-   * Hands every incoming message to the events. The HiveMQ client drops this handler when a session
-   * ends (a clean session's disconnection, or a session the broker no longer has): it is taken
-   * again at once, or a connection made again would receive nothing.
-   */
-  private void receive() {
-    client
-        .toRx()
-        .publishes(MqttGlobalPublishFilter.ALL)
-        .subscribe(
-            publish ->
-                events.received(
-                    publish.getTopic().toString(),
-                    publish.getPayloadAsBytes(),
-                    publish.getQos().getCode(),
-                    publish.isRetain()),
-            sessionEnded -> receive(),
-            this::receive);
-  }
-
   @Override
   MqttClient client() {
     return client;
   }
 
   @Override
-  CompletableFuture<Void> sendConnect() {
-    return client.connect(connectMessage()).thenApply(connAck -> null);
+  Flowable<Incoming> incoming() {
+    return client
+        .toRx()
+        .publishes(MqttGlobalPublishFilter.ALL)
+        .map(p -> new Incoming(p.getTopic(), p.getPayloadAsBytes(), p.getQos(), p.isRetain()));
   }
 
-  /**
-   * The HiveMQ client reconnects with a CONNECT of its own, without credentials or session
-   * settings, unless told which.
-   */
   @Override
-  void reconnectWithSettings(MqttClientDisconnectedContext context) {
-    if (context instanceof Mqtt3ClientDisconnectedContext mqtt3) {
-      mqtt3.getReconnector().connect(connectMessage());
-    }
-  }
-
-  private Mqtt3Connect connectMessage() {
+  Mqtt3Connect connectMessage(Login login) {
     var connect = Mqtt3Connect.builder().cleanSession(settings.cleanSession());
-    if (settings.username() != null) {
-      var auth = Mqtt3SimpleAuth.builder().username(settings.username());
-      connect =
-          connect.simpleAuth(
-              settings.password() == null
-                  ? auth.build()
-                  : auth.password(settings.password()).build());
-    }
-    return connect.build();
+    return login == null ? connect.build() : connect.simpleAuth(auth(login)).build();
+  }
+
+  private static Mqtt3SimpleAuth auth(Login login) {
+    var auth = Mqtt3SimpleAuth.builder().username(login.username());
+    return login.password() == null ? auth.build() : auth.password(login.password()).build();
   }
 
   @Override
-  public CompletableFuture<Void> subscribe(String topicFilter, int qos) {
+  CompletableFuture<?> sendConnect(Mqtt3Connect connect) {
+    return client.connect(connect);
+  }
+
+  @Override
+  void reconnectWith(MqttClientDisconnectedContext context, Mqtt3Connect connect) {
+    ((Mqtt3ClientDisconnectedContext) context).getReconnector().connect(connect);
+  }
+
+  @Override
+  CompletableFuture<String> sendSubscribe(String topicFilter, MqttQos qos) {
     return client
         .subscribeWith()
         .topicFilter(topicFilter)
-        .qos(qos(qos))
+        .qos(qos)
         .send()
-        .thenAccept(
-            subAck -> {
-              if (subAck.getReturnCodes().contains(Mqtt3SubAckReturnCode.FAILURE)) {
-                throw new RefusedException(
-                    RefusedException.Refusal.SUBSCRIPTION,
-                    "the broker refused the subscription to " + topicFilter,
-                    null);
-              }
-            });
+        .thenApply(ack -> ack.getReturnCodes().contains(Mqtt3SubAckReturnCode.FAILURE) ? "" : null);
   }
 
   @Override
@@ -98,15 +72,8 @@ final class Mqtt3Transport extends HiveMqTransport {
   }
 
   @Override
-  public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
-    return client
-        .publishWith()
-        .topic(topic)
-        .payload(payload)
-        .qos(qos(qos))
-        .retain(retain)
-        .send()
-        .thenApply(published -> null);
+  CompletableFuture<?> sendPublish(String topic, byte[] payload, MqttQos qos, boolean retain) {
+    return client.publishWith().topic(topic).payload(payload).qos(qos).retain(retain).send();
   }
 
   @Override

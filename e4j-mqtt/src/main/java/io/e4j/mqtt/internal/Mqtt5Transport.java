@@ -2,15 +2,18 @@ package io.e4j.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.reactivex.Flowable;
 import java.util.concurrent.CompletableFuture;
 
 /** MQTT 5: session expiry, and reason codes on subscriptions and messages. */
-final class Mqtt5Transport extends HiveMqTransport {
+final class Mqtt5Transport extends HiveMqTransport<Mqtt5Connect> {
   private final Mqtt5AsyncClient client;
 
   Mqtt5Transport(ConnectionSettings settings, Events events) {
@@ -19,83 +22,57 @@ final class Mqtt5Transport extends HiveMqTransport {
     receive();
   }
 
-  /**
-   * Hands every incoming message to the events. The HiveMQ client drops this handler when a session
-   * ends (a clean session's disconnection, or a session the broker no longer has): it is taken
-   * again at once, or a connection made again would receive nothing.
-   */
-  private void receive() {
-    client
-        .toRx()
-        .publishes(MqttGlobalPublishFilter.ALL)
-        .subscribe(
-            publish ->
-                events.received(
-                    publish.getTopic().toString(),
-                    publish.getPayloadAsBytes(),
-                    publish.getQos().getCode(),
-                    publish.isRetain()),
-            sessionEnded -> receive(),
-            this::receive);
-  }
-
   @Override
   MqttClient client() {
     return client;
   }
 
   @Override
-  CompletableFuture<Void> sendConnect() {
-    return client.connect(connectMessage()).thenApply(connAck -> null);
+  Flowable<Incoming> incoming() {
+    return client
+        .toRx()
+        .publishes(MqttGlobalPublishFilter.ALL)
+        .map(p -> new Incoming(p.getTopic(), p.getPayloadAsBytes(), p.getQos(), p.isRetain()));
   }
 
-  /**
-   * The HiveMQ client reconnects with a CONNECT of its own, without credentials or session
-   * settings, unless told which: C2 was refused by its own broker after a lost connection.
-   */
   @Override
-  void reconnectWithSettings(MqttClientDisconnectedContext context) {
-    if (context instanceof Mqtt5ClientDisconnectedContext mqtt5) {
-      mqtt5.getReconnector().connect(connectMessage());
-    }
-  }
-
-  private Mqtt5Connect connectMessage() {
+  Mqtt5Connect connectMessage(Login login) {
     var connect =
         Mqtt5Connect.builder()
             .cleanStart(settings.cleanSession())
             .sessionExpiryInterval(
                 settings.cleanSession() ? 0 : settings.sessionExpiry().getSeconds());
-    if (settings.username() != null) {
-      var auth = Mqtt5SimpleAuth.builder().username(settings.username());
-      connect =
-          connect.simpleAuth(
-              settings.password() == null
-                  ? auth.build()
-                  : auth.password(settings.password()).build());
-    }
-    return connect.build();
+    return login == null ? connect.build() : connect.simpleAuth(auth(login)).build();
+  }
+
+  private static Mqtt5SimpleAuth auth(Login login) {
+    var auth = Mqtt5SimpleAuth.builder().username(login.username());
+    return login.password() == null ? auth.build() : auth.password(login.password()).build();
   }
 
   @Override
-  public CompletableFuture<Void> subscribe(String topicFilter, int qos) {
+  CompletableFuture<?> sendConnect(Mqtt5Connect connect) {
+    return client.connect(connect);
+  }
+
+  @Override
+  void reconnectWith(MqttClientDisconnectedContext context, Mqtt5Connect connect) {
+    ((Mqtt5ClientDisconnectedContext) context).getReconnector().connect(connect);
+  }
+
+  /** The refusal's details are the reason codes, e.g. {@code [NOT_AUTHORIZED]}. */
+  @Override
+  CompletableFuture<String> sendSubscribe(String topicFilter, MqttQos qos) {
     return client
         .subscribeWith()
         .topicFilter(topicFilter)
-        .qos(qos(qos))
+        .qos(qos)
         .send()
-        .thenAccept(
-            subAck -> {
-              if (subAck.getReasonCodes().stream().anyMatch(code -> code.isError())) {
-                throw new RefusedException(
-                    RefusedException.Refusal.SUBSCRIPTION,
-                    "the broker refused the subscription to "
-                        + topicFilter
-                        + ": "
-                        + subAck.getReasonCodes(),
-                    null);
-              }
-            });
+        .thenApply(
+            ack ->
+                ack.getReasonCodes().stream().anyMatch(Mqtt5SubAckReasonCode::isError)
+                    ? ": " + ack.getReasonCodes()
+                    : null);
   }
 
   @Override
@@ -104,25 +81,8 @@ final class Mqtt5Transport extends HiveMqTransport {
   }
 
   @Override
-  public CompletableFuture<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
-    return client
-        .publishWith()
-        .topic(topic)
-        .payload(payload)
-        .qos(qos(qos))
-        .retain(retain)
-        .send()
-        .thenAccept(
-            result ->
-                result
-                    .getError()
-                    .ifPresent(
-                        error -> {
-                          throw new RefusedException(
-                              RefusedException.Refusal.MESSAGE,
-                              "the broker refused the message on " + topic,
-                              error);
-                        }));
+  CompletableFuture<?> sendPublish(String topic, byte[] payload, MqttQos qos, boolean retain) {
+    return client.publishWith().topic(topic).payload(payload).qos(qos).retain(retain).send();
   }
 
   @Override

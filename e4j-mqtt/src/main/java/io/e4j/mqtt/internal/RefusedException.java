@@ -28,13 +28,36 @@ public final class RefusedException extends RuntimeException {
   }
 
   private final Refusal refusal;
+  private final Integer reasonCode;
+  private final String reasonString;
 
   RefusedException(Refusal refusal, String message, Throwable cause) {
+    this(refusal, message, cause, null, null);
+  }
+
+  /**
+   * @param reasonCode the broker's reason code (MQTT 5), or null
+   * @param reasonString the broker's own words (MQTT 5), or null
+   */
+  RefusedException(
+      Refusal refusal, String message, Throwable cause, Integer reasonCode, String reasonString) {
     super(message, cause);
     this.refusal = refusal;
+    this.reasonCode = reasonCode;
+    this.reasonString = reasonString;
   }
 
   public Refusal refusal() {
     return refusal;
+  }
+
+  /** The broker's reason code (MQTT 5), or null. */
+  public Integer reasonCode() {
+    return reasonCode;
+  }
+
+  /** The broker's reason string (MQTT 5), or null. */
+  public String reasonString() {
+    return reasonString;
   }
 }

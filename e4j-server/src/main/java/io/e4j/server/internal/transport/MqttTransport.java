@@ -242,17 +242,18 @@ public final class MqttTransport implements Transport {
         .exceptionallyCompose(failure -> CompletableFuture.failedFuture(commandFailure(failure)));
   }
 
-  /** A refusal says so with the broker's reason; any other failure is left as it is. */
+  /**
+   * A refused command (MQTT 5: PUBACK or PUBREC with an error code) is the {@link
+   * BrokerRefusedException} itself, whose message names the broker, the control topic and the
+   * broker's reason code, e.g. {@code ... refused the message on e4/...: not authorized (PUBREC
+   * 0x87)}; any other failure is left as it is.
+   */
   private static Throwable commandFailure(Throwable failure) {
     Throwable cause =
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
-    if (cause instanceof BrokerRefusedException refused && refused.getCause() != null) {
-      return new IllegalStateException(
-          "the broker refused the command: " + refused.getCause().getMessage(), refused.getCause());
-    }
-    return failure;
+    return cause instanceof BrokerRefusedException ? cause : failure;
   }
 
   /**
