@@ -27,11 +27,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -240,8 +242,29 @@ public final class ReportIntake implements AutoCloseable {
     }
   }
 
-  /** Checks and records a batch in one transaction, then audits refusals and sends catch-ups. */
+  /**
+   * Checks and records a batch, in one transaction for each run of reports from distinct devices (a
+   * device's second report must see its first recorded), then audits refusals and sends catch-ups.
+   */
   void take(List<Received> batch) {
+    List<Received> run = new ArrayList<>();
+    Set<String> inRun = new HashSet<>();
+    for (Received received : batch) {
+      if (!inRun.add(received.deviceHexId())) {
+        takeRun(run);
+        run.clear();
+        inRun.clear();
+        inRun.add(received.deviceHexId());
+      }
+      run.add(received);
+    }
+    takeRun(run);
+  }
+
+  private void takeRun(List<Received> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
     List<Verdict> verdicts;
     try {
       verdicts = database.inTransaction(handle -> checkAll(handle, batch));
@@ -337,37 +360,86 @@ public final class ReportIntake implements AutoCloseable {
     }
   }
 
+  /**
+   * What C2 holds of the devices a batch's reports claim to come from, read in a few queries: the
+   * intake's cost per report is then mostly opening it.
+   */
+  private record Known(
+      Map<String, DeviceStore.Reporting> devices,
+      Map<String, LastReport> lastReports,
+      Map<String, List<LinkedKey>> linked,
+      Map<String, Long> currentTopics,
+      byte[] c2PublicKey) {}
+
+  /** An accepted report, before the batch's records are written. */
+  private record Accepted(
+      Received received,
+      PresenceStore.Reported record,
+      KeyComparison comparison,
+      Opened opened,
+      boolean firstReport,
+      long wasCurrent,
+      int linkedCount,
+      Optional<String> name) {}
+
+  /** Checks and records a batch whose reports each claim another device. */
   private List<Verdict> checkAll(Handle handle, List<Received> batch) {
     List<Verdict> verdicts = new ArrayList<>(batch.size());
-    List<Entry> events = new ArrayList<>();
+    List<byte[]> ids = new ArrayList<>();
+    List<Received> claimed = new ArrayList<>();
     for (Received received : batch) {
       try {
-        verdicts.add(new Verdict(received, null, check(handle, received, events)));
+        ids.add(claimedDevice(received));
+        claimed.add(received);
       } catch (C2Exception refusal) {
         verdicts.add(new Verdict(received, refusal, null));
       }
+    }
+    Known known =
+        new Known(
+            devices.reporting(handle, ids),
+            presence.lastReports(handle, ids),
+            links.linkedKeysOf(handle, ids, this::fingerprint),
+            presence.currentTopicCounts(handle, ids),
+            mode == CryptoMode.PUBLIC_KEY ? keyPairs.publicKey(handle) : null);
+    Instant now = clock.instant();
+    List<Accepted> accepted = new ArrayList<>();
+    for (int i = 0; i < claimed.size(); i++) {
+      try {
+        accepted.add(check(handle, claimed.get(i), ids.get(i), known, now));
+      } catch (C2Exception refusal) {
+        verdicts.add(new Verdict(claimed.get(i), refusal, null));
+      }
+    }
+    presence.reportedAll(handle, accepted.stream().map(Accepted::record).toList(), now);
+    List<byte[]> inStep = new ArrayList<>();
+    for (Accepted one : accepted) {
+      if (one.comparison().inStep() && one.opened().ownKeyCurrent()) {
+        inStep.add(one.record().deviceId());
+      }
+    }
+    Set<String> wereStale = presence.clearStale(handle, inStep);
+    List<Entry> events = new ArrayList<>();
+    for (Accepted one : accepted) {
+      verdicts.add(new Verdict(one.received(), null, next(handle, one, wereStale, events)));
     }
     journal.append(handle, Optional.empty(), events);
     return verdicts;
   }
 
-  /** Records one report if it is to be believed; what to send the device, if anything. */
-  private Behind check(Handle handle, Received received, List<Entry> events) {
-    byte[] id = claimedDevice(received);
-    if (!devices.exists(handle, id)) {
+  /** Checks one report against what C2 holds; what to record of it if it is to be believed. */
+  private Accepted check(Handle handle, Received received, byte[] id, Known known, Instant now) {
+    DeviceStore.Reporting device = known.devices().get(received.deviceHexId());
+    if (device == null) {
       throw refusal(Reason.NOT_FOUND, "unknown device: " + received.deviceHexId());
     }
-    Instant now = clock.instant();
-    Opened opened = open(handle, id, received.report());
+    Opened opened = open(handle, id, device, known.c2PublicKey(), received.report());
     KeyReport report = opened.report();
-    Optional<LastReport> last = presence.lastReport(handle, id);
-    if (last.isPresent() && report.sequence() <= last.get().sequence()) {
+    LastReport last = known.lastReports().get(received.deviceHexId());
+    if (last != null && report.sequence() <= last.sequence()) {
       throw refusal(
           Reason.PERMISSION_DENIED,
-          "replayed or out of order: report "
-              + report.sequence()
-              + " after "
-              + last.get().sequence());
+          "replayed or out of order: report " + report.sequence() + " after " + last.sequence());
     }
     long skew = Math.abs(report.timestamp() - now.getEpochSecond());
     if (skew > WINDOW.toSeconds()) {
@@ -379,24 +451,40 @@ public final class ReportIntake implements AutoCloseable {
               + WINDOW.toMinutes()
               + " minutes from C2's clock");
     }
-    List<LinkedKey> linked = links.linkedKeysOf(handle, id, this::fingerprint);
+    List<LinkedKey> linked = known.linked().getOrDefault(received.deviceHexId(), List.of());
     List<KeyComparison.Held> held = new ArrayList<>();
     for (KeyReport.TopicKeyFingerprint topic : report.topics()) {
       held.add(new KeyComparison.Held(topic.topicHash(), topic.keyFingerprint()));
     }
     KeyComparison comparison = KeyComparison.of(linked, held);
-    long wasCurrent = presence.currentTopicsOf(handle, id);
-    boolean firstReport = last.isEmpty();
-    presence.reported(
-        handle, id, report.sequence(), report.lastCommandTime(), opened.ownKeyCurrent(), now);
-    presence.confirm(handle, id, comparison.confirmed(), now);
+    return new Accepted(
+        received,
+        new PresenceStore.Reported(
+            id,
+            report.sequence(),
+            report.lastCommandTime(),
+            opened.ownKeyCurrent(),
+            comparison.confirmed()),
+        comparison,
+        opened,
+        last == null,
+        known.currentTopics().getOrDefault(received.deviceHexId(), 0L),
+        linked.size(),
+        device.name());
+  }
+
+  /** After a report is recorded: its event, and what to send the device, if anything. */
+  private Behind next(Handle handle, Accepted one, Set<String> wereStale, List<Entry> events) {
+    KeyComparison comparison = one.comparison();
+    Opened opened = one.opened();
+    byte[] id = one.record().deviceId();
     if (comparison.inStep() && opened.ownKeyCurrent()) {
-      boolean wasStale = presence.setStale(handle, id, false, now);
-      if (firstReport || wasStale || wasCurrent < linked.size()) {
+      if (one.firstReport()
+          || wereStale.contains(one.received().deviceHexId())
+          || one.wasCurrent() < one.linkedCount()) {
         events.add(
-            Entry.device(
-                    EventType.DEVICE_CONFIRMED, id, devices.info(handle, id).name().orElse(null))
-                .withDetail("holds the current key of its " + linked.size() + " topic(s)"));
+            Entry.device(EventType.DEVICE_CONFIRMED, id, one.name().orElse(null))
+                .withDetail("holds the current key of its " + one.linkedCount() + " topic(s)"));
       }
       return null;
     }
@@ -410,8 +498,10 @@ public final class ReportIntake implements AutoCloseable {
     boolean onTheirWay =
         Deliveries.unsentOf(handle, id) > 0
             || Deliveries.anySentSince(
-                handle, id, Instant.ofEpochSecond(report.timestamp()).minus(REPORT_MARGIN));
-    return new Behind(catchUp, report.sequence(), onTheirWay);
+                handle,
+                id,
+                Instant.ofEpochSecond(opened.report().timestamp()).minus(REPORT_MARGIN));
+    return new Behind(catchUp, opened.report().sequence(), onTheirWay);
   }
 
   private byte[] claimedDevice(Received received) {
@@ -441,18 +531,18 @@ public final class ReportIntake implements AutoCloseable {
   private record Opened(KeyReport report, boolean ownKeyCurrent, boolean underPreviousKey) {}
 
   /** Opens the report under the device's key; whether its own key (and C2's, PK) is current. */
-  private Opened open(Handle handle, byte[] id, byte[] message) {
-    byte[] commandKey = devices.commandKey(handle, id);
+  private Opened open(
+      Handle handle, byte[] id, DeviceStore.Reporting device, byte[] c2Key, byte[] message) {
+    byte[] commandKey = devices.openCommandKey(id, device.sealedCommandKey());
     try {
       if (mode == CryptoMode.SYMMETRIC_KEY) {
         return openSymmetric(handle, id, message, commandKey);
       }
       byte[] publicKey =
-          devices
-              .publicKey(handle, id)
+          device
+              .publicKey()
               .orElseThrow(() -> refusal(Reason.NOT_FOUND, "device has no public key"));
       KeyReport report = opener.openSigned(message, commandKey, publicKey);
-      byte[] c2Key = keyPairs.publicKey(handle);
       boolean current =
           MessageDigest.isEqual(
                   report.ownKeyFingerprint(),

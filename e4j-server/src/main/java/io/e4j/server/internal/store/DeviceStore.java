@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +149,39 @@ public final class DeviceStore {
             .mapTo(byte[].class)
             .one();
     return vault.open(sealed, SealedColumn.DEVICE_KEY.label(id));
+  }
+
+  /**
+   * What a device's key reports are opened and named with: its name, its command key (sealed, see
+   * {@link #openCommandKey}) and its Ed25519 public key (PK mode).
+   */
+  public record Reporting(
+      Optional<String> name, byte[] sealedCommandKey, Optional<byte[]> publicKey) {}
+
+  /** For each of {@code ids} that exists, by hex ID: what its reports are opened with. */
+  public Map<String, Reporting> reporting(Handle handle, List<byte[]> ids) {
+    Map<String, Reporting> found = new HashMap<>();
+    if (ids.isEmpty()) {
+      return found;
+    }
+    handle
+        .createQuery("SELECT id, name, command_key, public_key FROM devices WHERE id IN (<ids>)")
+        .bindList("ids", ids)
+        .map(
+            (rs, ctx) ->
+                Map.entry(
+                    HEX.formatHex(rs.getBytes(1)),
+                    new Reporting(
+                        Optional.ofNullable(rs.getString(2)),
+                        rs.getBytes(3),
+                        Optional.ofNullable(rs.getBytes(4)))))
+        .forEach(entry -> found.put(entry.getKey(), entry.getValue()));
+    return found;
+  }
+
+  /** A command key read sealed by {@link #reporting}, opened. */
+  public byte[] openCommandKey(byte[] id, byte[] sealedCommandKey) {
+    return vault.open(sealedCommandKey, SealedColumn.DEVICE_KEY.label(id));
   }
 
   /** The device's Ed25519 public key (PK mode), if the device exists. */

@@ -4,7 +4,10 @@ import io.e4j.server.DeviceInfo;
 import io.e4j.server.Page;
 import io.e4j.server.TopicInfo;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -81,16 +84,31 @@ public final class LinkStore {
    * for it, and erased after).
    */
   public List<LinkedKey> linkedKeysOf(Handle handle, byte[] deviceId, KeyFingerprint fingerprint) {
-    return handle
+    return linkedKeysOf(handle, List.of(deviceId), fingerprint)
+        .getOrDefault(HexFormat.of().formatHex(deviceId), List.of());
+  }
+
+  /**
+   * {@link #linkedKeysOf(Handle, byte[], KeyFingerprint)} for several devices in one query, by
+   * device hex ID (a device linked to nothing is absent).
+   */
+  public Map<String, List<LinkedKey>> linkedKeysOf(
+      Handle handle, List<byte[]> deviceIds, KeyFingerprint fingerprint) {
+    Map<String, List<LinkedKey>> byDevice = new HashMap<>();
+    if (deviceIds.isEmpty()) {
+      return byDevice;
+    }
+    handle
         .createQuery(
-            "SELECT t.id, t.key_version, t.topic_key FROM topics t JOIN device_topics l"
-                + " ON l.topic_id = t.id WHERE l.device_id = ?")
-        .bind(0, deviceId)
+            "SELECT l.device_id, t.id, t.key_version, t.topic_key FROM topics t"
+                + " JOIN device_topics l ON l.topic_id = t.id WHERE l.device_id IN (<devices>)")
+        .bindList("devices", deviceIds)
         .map(
             (rs, ctx) -> {
-              byte[] id = rs.getBytes(1);
-              int version = rs.getInt(2);
-              byte[] sealed = rs.getBytes(3);
+              String device = HexFormat.of().formatHex(rs.getBytes(1));
+              byte[] id = rs.getBytes(2);
+              int version = rs.getInt(3);
+              byte[] sealed = rs.getBytes(4);
               byte[][] opened = new byte[1][];
               try {
                 byte[] print =
@@ -103,14 +121,19 @@ public final class LinkStore {
                           }
                           return opened[0];
                         });
-                return new LinkedKey(id, version, print);
+                return Map.entry(device, new LinkedKey(id, version, print));
               } finally {
                 if (opened[0] != null) {
                   Arrays.fill(opened[0], (byte) 0);
                 }
               }
             })
-        .list();
+        .forEach(
+            entry ->
+                byDevice
+                    .computeIfAbsent(entry.getKey(), any -> new ArrayList<>())
+                    .add(entry.getValue()));
+    return byDevice;
   }
 
   /** Computes a topic key's fingerprint; {@code key} opens the key when called. */

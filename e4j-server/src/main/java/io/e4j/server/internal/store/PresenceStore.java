@@ -5,12 +5,17 @@ import io.e4j.server.TopicLag;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The {@code device_presence} and {@code topic_confirmations} tables: when each device was last
@@ -64,6 +69,59 @@ public final class PresenceStore {
         .findOne();
   }
 
+  /** The last accepted report of each of {@code deviceIds} that ever reported, by hex ID. */
+  public Map<String, LastReport> lastReports(Handle handle, List<byte[]> deviceIds) {
+    Map<String, LastReport> found = new HashMap<>();
+    if (deviceIds.isEmpty()) {
+      return found;
+    }
+    handle
+        .createQuery(
+            "SELECT device_id, report_sequence, reported_at FROM device_presence"
+                + " WHERE device_id IN (<devices>) AND report_sequence IS NOT NULL")
+        .bindList("devices", deviceIds)
+        .map(
+            (rs, ctx) ->
+                Map.entry(
+                    HEX.formatHex(rs.getBytes(1)),
+                    new LastReport(rs.getLong(2), Sql.instant(rs, "reported_at"))))
+        .forEach(entry -> found.put(entry.getKey(), entry.getValue()));
+    return found;
+  }
+
+  /** An accepted report to record (its sequence checked against {@link #lastReports}). */
+  public record Reported(
+      byte[] deviceId,
+      long sequence,
+      long commandTime,
+      boolean ownKeyCurrent,
+      List<Confirmation> confirmations) {}
+
+  /**
+   * Records accepted reports, each of another device, in a few statements whatever their number.
+   */
+  public void reportedAll(Handle handle, List<Reported> reports, Instant now) {
+    if (reports.isEmpty()) {
+      return;
+    }
+    ensureRows(handle, reports.stream().map(Reported::deviceId).toList());
+    PreparedBatch updates =
+        handle.prepareBatch(
+            "UPDATE device_presence SET last_seen_at = ?, report_sequence = ?, reported_at = ?,"
+                + " reported_command_time = ?, own_key_current = ? WHERE device_id = ?");
+    for (Reported report : reports) {
+      updates.add(
+          Sql.at(now),
+          report.sequence(),
+          Sql.at(now),
+          report.commandTime(),
+          report.ownKeyCurrent(),
+          report.deviceId());
+    }
+    updates.execute();
+    confirmAll(handle, reports, now);
+  }
+
   public Presence presence(Handle handle, byte[] deviceId) {
     return handle
         .createQuery(
@@ -74,26 +132,6 @@ public final class PresenceStore {
         .map((rs, ctx) -> presence(rs))
         .findOne()
         .orElse(Presence.NEVER_SEEN);
-  }
-
-  /** Records an accepted report (the caller checked its sequence against {@link #lastReport}). */
-  public void reported(
-      Handle handle,
-      byte[] deviceId,
-      long sequence,
-      long commandTime,
-      boolean ownKeyCurrent,
-      Instant now) {
-    ensureRow(handle, deviceId);
-    handle.execute(
-        "UPDATE device_presence SET last_seen_at = ?, report_sequence = ?, reported_at = ?,"
-            + " reported_command_time = ?, own_key_current = ? WHERE device_id = ?",
-        Sql.at(now),
-        sequence,
-        Sql.at(now),
-        commandTime,
-        ownKeyCurrent,
-        deviceId);
   }
 
   /**
@@ -138,12 +176,11 @@ public final class PresenceStore {
   }
 
   /**
-   * Records the topic keys a device reported holding at their current version; a topic it reported
-   * under an older key keeps the version it confirmed before.
+   * Records the topic keys each device reported holding at their current version; a topic it
+   * reported under an older key keeps the version it confirmed before.
    */
-  public void confirm(
-      Handle handle, byte[] deviceId, List<Confirmation> confirmations, Instant now) {
-    if (confirmations.isEmpty()) {
+  private void confirmAll(Handle handle, List<Reported> reports, Instant now) {
+    if (reports.stream().allMatch(report -> report.confirmations().isEmpty())) {
       return;
     }
     var updates =
@@ -155,12 +192,37 @@ public final class PresenceStore {
             "INSERT INTO topic_confirmations (device_id, topic_id, key_version, confirmed_at)"
                 + " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM topic_confirmations"
                 + " WHERE device_id = ? AND topic_id = ?)");
-    for (Confirmation c : confirmations) {
-      updates.add(c.keyVersion(), Sql.at(now), deviceId, c.topicId(), c.keyVersion());
-      inserts.add(deviceId, c.topicId(), c.keyVersion(), Sql.at(now), deviceId, c.topicId());
+    for (Reported report : reports) {
+      byte[] deviceId = report.deviceId();
+      for (Confirmation c : report.confirmations()) {
+        updates.add(c.keyVersion(), Sql.at(now), deviceId, c.topicId(), c.keyVersion());
+        inserts.add(deviceId, c.topicId(), c.keyVersion(), Sql.at(now), deviceId, c.topicId());
+      }
     }
     updates.execute();
     inserts.execute();
+  }
+
+  /** Clears the stale mark of each of {@code deviceIds}; the hex IDs of those that had one. */
+  public Set<String> clearStale(Handle handle, List<byte[]> deviceIds) {
+    Set<String> cleared = new HashSet<>();
+    if (deviceIds.isEmpty()) {
+      return cleared;
+    }
+    PreparedBatch clears =
+        handle.prepareBatch(
+            "UPDATE device_presence SET stale_since = NULL WHERE device_id = ?"
+                + " AND stale_since IS NOT NULL");
+    for (byte[] id : deviceIds) {
+      clears.add((Object) id);
+    }
+    int[] counts = clears.execute();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] > 0) {
+        cleared.add(HEX.formatHex(deviceIds.get(i)));
+      }
+    }
+    return cleared;
   }
 
   /** Marks the device stale from {@code now}, or clears the mark; true if that changed it. */
@@ -249,6 +311,26 @@ public final class PresenceStore {
         .list();
   }
 
+  /**
+   * For each of {@code deviceIds}, by hex ID, how many of its linked topics it reported holding at
+   * their current version (absent: none).
+   */
+  public Map<String, Long> currentTopicCounts(Handle handle, List<byte[]> deviceIds) {
+    Map<String, Long> counts = new HashMap<>();
+    if (deviceIds.isEmpty()) {
+      return counts;
+    }
+    handle
+        .createQuery(
+            "SELECT c.device_id, COUNT(*) FROM topic_confirmations c JOIN topics t"
+                + " ON t.id = c.topic_id WHERE c.device_id IN (<devices>)"
+                + " AND c.key_version = t.key_version GROUP BY c.device_id")
+        .bindList("devices", deviceIds)
+        .map((rs, ctx) -> Map.entry(HEX.formatHex(rs.getBytes(1)), rs.getLong(2)))
+        .forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
+    return counts;
+  }
+
   /** How many of the device's linked topics it reported holding at their current version. */
   public long currentTopicsOf(Handle handle, byte[] deviceId) {
     return Listing.count(
@@ -316,6 +398,19 @@ public final class PresenceStore {
    * Makes the device's row if it has none. Reports and presence arrive together on two threads: the
    * insert must not fail when the other made the row first.
    */
+  private void ensureRows(Handle handle, List<byte[]> deviceIds) {
+    PreparedBatch rows =
+        handle.prepareBatch(
+            dialect == Dialect.H2
+                ? "MERGE INTO device_presence (device_id) KEY (device_id) VALUES (?)"
+                : "INSERT INTO device_presence (device_id) VALUES (?)"
+                    + " ON CONFLICT (device_id) DO NOTHING");
+    for (byte[] id : deviceIds) {
+      rows.add((Object) id);
+    }
+    rows.execute();
+  }
+
   private void ensureRow(Handle handle, byte[] deviceId) {
     if (dialect == Dialect.H2) {
       handle.execute("MERGE INTO device_presence (device_id) KEY (device_id) VALUES (?)", deviceId);
