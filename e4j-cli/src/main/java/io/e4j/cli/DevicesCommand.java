@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     name = "devices",
     mixinStandardHelpOptions = true,
     description = {
-      "Create, provision, list, inspect, re-key and import the devices C2 knows.",
+      "Create, provision, list, inspect, re-key and import the devices C2 knows, and issue"
+          + " broker credentials to those that cannot derive one.",
       "",
       "DEVICE is a name, or id: and the device's 32-hex-digit ID."
     },
@@ -53,7 +54,8 @@ import picocli.CommandLine.Spec;
       "  e4 devices provision alice --out alice.e4",
       "  e4 devices list --prefix meter- --all",
       "  e4 devices show id:00112233445566778899aabbccddeeff",
-      "  e4 devices import fleet.csv"
+      "  e4 devices import fleet.csv",
+      "  e4 devices broker-credential meter-0042 --out meter-0042.broker-password"
     },
     subcommands = {
       DevicesCommand.Create.class,
@@ -65,6 +67,7 @@ import picocli.CommandLine.Spec;
       DevicesCommand.Reset.class,
       DevicesCommand.Resync.class,
       DevicesCommand.Topics.class,
+      DeviceBrokerCredential.class,
       DeviceImport.class
     })
 final class DevicesCommand {
@@ -378,6 +381,11 @@ final class DevicesCommand {
         properties.row("stale since", Text.time(status.getStaleSince()));
       }
       properties.row("unsent commands", Text.count(status.getUnsentCommands()));
+      properties.row(
+          "broker credential",
+          status.hasBrokerCredentialIssuedAt()
+              ? "issued " + Text.time(status.getBrokerCredentialIssuedAt())
+              : "none issued (e4j devices log in with the password derived from their key)");
       api.print(properties);
       if (status.hasLastReport() && status.getBehindCount() > 0) {
         api.say("");

@@ -60,12 +60,23 @@ final class C2Fixture implements AutoCloseable {
 
   /** C2 with the broker it embeds, on a free port: {@code e4 server}'s zero-setup default. */
   static C2Fixture startWithEmbeddedBroker(Path directory, CryptoMode mode) throws IOException {
+    return startWithEmbeddedBroker(directory, mode, C2Config.EmbeddedMqtt.Access.OPEN);
+  }
+
+  /** C2 with the broker it embeds, on a free port, letting in whom {@code access} says. */
+  static C2Fixture startWithEmbeddedBroker(
+      Path directory, CryptoMode mode, C2Config.EmbeddedMqtt.Access access) throws IOException {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     C2Fixture fixture =
-        new C2Fixture(directory, null, new C2Config.EmbeddedMqtt("127.0.0.1", port), port, mode);
+        new C2Fixture(
+            directory,
+            null,
+            new C2Config.EmbeddedMqtt("127.0.0.1", port).withAccess(access),
+            port,
+            mode);
     fixture.startServer(0);
     return fixture;
   }

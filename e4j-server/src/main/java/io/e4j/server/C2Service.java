@@ -86,6 +86,20 @@ public interface C2Service {
    */
   void newDeviceKey(DeviceRef device);
 
+  /**
+   * Issues the device a new broker credential for the embedded broker in {@code devices} access
+   * mode, for devices that cannot derive their broker password from their key (Teserakt's clients);
+   * it replaces the one the device had, whose clients are disconnected. The credential is returned
+   * here once: C2 keeps only its hash.
+   */
+  BrokerCredential issueBrokerCredential(DeviceRef device);
+
+  /**
+   * Revokes the device's broker credential (NOT_FOUND if it has none); its clients are
+   * disconnected. The password derived from its key stays good.
+   */
+  void revokeBrokerCredential(DeviceRef device);
+
   /** Gives a topic a new random key and sends it to every linked device (SetTopicKey). */
   TopicInfo rotateTopicKey(String topic);
 

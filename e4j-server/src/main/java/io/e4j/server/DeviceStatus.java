@@ -23,6 +23,8 @@ import java.util.OptionalLong;
  * @param staleSince since when a linked topic's key has been unconfirmed for longer than the stale
  *     period; empty when it is not stale
  * @param unsentCommands commands waiting for the transport (pending or failed)
+ * @param brokerCredentialIssuedAt when C2 issued the device the broker credential it holds (for
+ *     devices that cannot derive their broker password); empty when it holds none
  */
 public record DeviceStatus(
     DeviceInfo device,
@@ -35,7 +37,8 @@ public record DeviceStatus(
     long topicsOnCurrentKey,
     List<TopicLag> behind,
     Optional<Instant> staleSince,
-    long unsentCommands) {
+    long unsentCommands,
+    Optional<Instant> brokerCredentialIssuedAt) {
   public DeviceStatus {
     behind = List.copyOf(behind);
   }

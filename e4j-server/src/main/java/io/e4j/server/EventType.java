@@ -27,5 +27,12 @@ public enum EventType {
   /** A device reported holding the current key of every topic it is linked to. */
   DEVICE_CONFIRMED,
   /** A device has not confirmed a linked topic's current key for longer than the stale period. */
-  DEVICE_STALE
+  DEVICE_STALE,
+  /**
+   * C2 issued a device a broker credential (for the embedded broker in {@code devices} access
+   * mode), replacing any it had: its clients logged in with the old one are disconnected.
+   */
+  BROKER_CREDENTIAL_ISSUED,
+  /** A device's broker credential was revoked: its clients logged in with it are disconnected. */
+  BROKER_CREDENTIAL_REVOKED
 }

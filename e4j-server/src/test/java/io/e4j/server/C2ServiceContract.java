@@ -12,6 +12,7 @@ import io.e4j.server.Devices.Device;
 import io.e4j.server.node.C2Server;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -742,6 +743,39 @@ abstract class C2ServiceContract {
               assertThat(e.reason()).isEqualTo(C2Exception.Reason.CONFIGURATION);
               assertThat(e.getMessage()).contains("SYMMETRIC_KEY", "PUBLIC_KEY");
             });
+  }
+
+  @Test
+  void brokerCredentials_issuedReplacedRevoked_andGoneWithTheirDevice() throws Exception {
+    start(CryptoMode.SYMMETRIC_KEY);
+    c2.createDevice(
+        NewDevice.of(
+            DeviceRef.name("gateway-1"), new DeviceCredential.SymmetricKey(Keys.randomKey())));
+    DeviceRef gateway = DeviceRef.name("gateway-1");
+    assertThat(c2.deviceStatus(gateway, 0).brokerCredentialIssuedAt()).isEmpty();
+
+    BrokerCredential first = c2.issueBrokerCredential(gateway);
+    BrokerCredential second = c2.issueBrokerCredential(gateway);
+
+    assertThat(second.secret()).isNotEqualTo(first.secret());
+    // Databases keep microseconds at most.
+    assertThat(c2.deviceStatus(gateway, 0).brokerCredentialIssuedAt().orElseThrow())
+        .isCloseTo(second.issuedAt(), org.assertj.core.api.Assertions.within(1, ChronoUnit.MILLIS));
+    c2.revokeBrokerCredential(gateway);
+    assertThat(c2.deviceStatus(gateway, 0).brokerCredentialIssuedAt()).isEmpty();
+    assertThatThrownBy(() -> c2.revokeBrokerCredential(gateway))
+        .isInstanceOfSatisfying(
+            C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
+    assertThatThrownBy(() -> c2.issueBrokerCredential(DeviceRef.name("nobody")))
+        .isInstanceOfSatisfying(
+            C2Exception.class, e -> assertThat(e.reason()).isEqualTo(C2Exception.Reason.NOT_FOUND));
+
+    c2.issueBrokerCredential(gateway);
+    c2.removeDevice(gateway);
+    c2.createDevice(
+        NewDevice.of(
+            DeviceRef.name("gateway-1"), new DeviceCredential.SymmetricKey(Keys.randomKey())));
+    assertThat(c2.deviceStatus(gateway, 0).brokerCredentialIssuedAt()).isEmpty();
   }
 
   /** The database of the running test, to start a second server on it. */

@@ -168,6 +168,20 @@ class ChangePathIT {
             c2 -> c2.unprotectMessage(TOPIC, new byte[40]),
             false));
     all.put(
+        "issueBrokerCredential",
+        new Scenario(
+            "IssueBrokerCredential",
+            c2 -> c2.issueBrokerCredential(ONE),
+            c2 -> c2.issueBrokerCredential(NOBODY),
+            true));
+    all.put(
+        "revokeBrokerCredential",
+        new Scenario(
+            "RevokeBrokerCredential",
+            c2 -> c2.revokeBrokerCredential(ONE),
+            c2 -> c2.revokeBrokerCredential(ONE),
+            true));
+    all.put(
         "removeDevice",
         new Scenario(
             "RemoveDevice", c2 -> c2.removeDevice(THREE), c2 -> c2.removeDevice(NOBODY), true));

@@ -20,6 +20,7 @@ import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.operations.C2Operations;
 import io.e4j.server.internal.outbox.Dispatcher;
 import io.e4j.server.internal.outbox.OutboxWriter;
+import io.e4j.server.internal.store.BrokerCredentialStore;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.DeviceStore;
 import io.e4j.server.internal.store.LinkStore;
@@ -147,7 +148,10 @@ public final class C2Server implements AutoCloseable {
                 embedded,
                 clock,
                 new StoreDirectory(
-                    database, deviceStore, new LinkStore(deviceStore, new TopicStore(vault))),
+                    database,
+                    deviceStore,
+                    new LinkStore(deviceStore, new TopicStore(vault)),
+                    new BrokerCredentialStore(database)),
                 brokerPresence);
         opened.add(broker);
       }

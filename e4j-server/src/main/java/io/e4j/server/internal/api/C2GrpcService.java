@@ -25,6 +25,8 @@ import io.e4j.api.v1.GetTopicRequest;
 import io.e4j.api.v1.GetTopicResponse;
 import io.e4j.api.v1.GetTopicStatusRequest;
 import io.e4j.api.v1.GetTopicStatusResponse;
+import io.e4j.api.v1.IssueBrokerCredentialRequest;
+import io.e4j.api.v1.IssueBrokerCredentialResponse;
 import io.e4j.api.v1.LinkDevicesRequest;
 import io.e4j.api.v1.LinkDevicesResponse;
 import io.e4j.api.v1.LinkRequest;
@@ -62,6 +64,8 @@ import io.e4j.api.v1.ResetPublicKeysRequest;
 import io.e4j.api.v1.ResetPublicKeysResponse;
 import io.e4j.api.v1.ResyncDeviceRequest;
 import io.e4j.api.v1.ResyncDeviceResponse;
+import io.e4j.api.v1.RevokeBrokerCredentialRequest;
+import io.e4j.api.v1.RevokeBrokerCredentialResponse;
 import io.e4j.api.v1.RevokeTokenRequest;
 import io.e4j.api.v1.RevokeTokenResponse;
 import io.e4j.api.v1.RotateTopicRequest;
@@ -162,6 +166,18 @@ final class C2GrpcService extends C2Grpc.C2ImplBase {
   @Override
   public void resyncDevice(ResyncDeviceRequest request, StreamObserver<ResyncDeviceResponse> out) {
     reply(out, () -> DeviceCalls.resyncDevice(ops(), request));
+  }
+
+  @Override
+  public void issueBrokerCredential(
+      IssueBrokerCredentialRequest request, StreamObserver<IssueBrokerCredentialResponse> out) {
+    reply(out, () -> DeviceCalls.issueBrokerCredential(ops(), request));
+  }
+
+  @Override
+  public void revokeBrokerCredential(
+      RevokeBrokerCredentialRequest request, StreamObserver<RevokeBrokerCredentialResponse> out) {
+    reply(out, () -> DeviceCalls.revokeBrokerCredential(ops(), request));
   }
 
   @Override

@@ -9,6 +9,8 @@ import io.e4j.api.v1.GetDeviceRequest;
 import io.e4j.api.v1.GetDeviceResponse;
 import io.e4j.api.v1.GetDeviceStatusRequest;
 import io.e4j.api.v1.GetDeviceStatusResponse;
+import io.e4j.api.v1.IssueBrokerCredentialRequest;
+import io.e4j.api.v1.IssueBrokerCredentialResponse;
 import io.e4j.api.v1.ListDeliveriesRequest;
 import io.e4j.api.v1.ListDeliveriesResponse;
 import io.e4j.api.v1.ListDeviceTopicsRequest;
@@ -23,7 +25,10 @@ import io.e4j.api.v1.ResetDeviceRequest;
 import io.e4j.api.v1.ResetDeviceResponse;
 import io.e4j.api.v1.ResyncDeviceRequest;
 import io.e4j.api.v1.ResyncDeviceResponse;
+import io.e4j.api.v1.RevokeBrokerCredentialRequest;
+import io.e4j.api.v1.RevokeBrokerCredentialResponse;
 import io.e4j.server.BatchItem;
+import io.e4j.server.BrokerCredential;
 import io.e4j.server.C2Exception;
 import io.e4j.server.CreatedDevice;
 import io.e4j.server.DeviceRef;
@@ -123,6 +128,25 @@ final class DeviceCalls {
     return ResyncDeviceResponse.getDefaultInstance();
   }
 
+  static IssueBrokerCredentialResponse issueBrokerCredential(
+      CallerService ops, IssueBrokerCredentialRequest request) {
+    BrokerCredential issued =
+        ops.issueBrokerCredential(
+            Protos.argumentDevice(ops, "IssueBrokerCredential", request.getDevice()));
+    return IssueBrokerCredentialResponse.newBuilder()
+        .setDevice(Protos.device(issued.device()))
+        .setCredential(issued.secret())
+        .setIssuedAt(Protos.timestamp(issued.issuedAt()))
+        .build();
+  }
+
+  static RevokeBrokerCredentialResponse revokeBrokerCredential(
+      CallerService ops, RevokeBrokerCredentialRequest request) {
+    ops.revokeBrokerCredential(
+        Protos.argumentDevice(ops, "RevokeBrokerCredential", request.getDevice()));
+    return RevokeBrokerCredentialResponse.getDefaultInstance();
+  }
+
   static ListTopicsResponse listDeviceTopics(CallerService ops, ListDeviceTopicsRequest request) {
     return Protos.topics(
         ops.topicsOf(
@@ -155,6 +179,10 @@ final class DeviceCalls {
     status.lastReport().map(Protos::timestamp).ifPresent(response::setLastReport);
     status.appliedCommandsThrough().ifPresent(response::setAppliedCommandsThrough);
     status.staleSince().map(Protos::timestamp).ifPresent(response::setStaleSince);
+    status
+        .brokerCredentialIssuedAt()
+        .map(Protos::timestamp)
+        .ifPresent(response::setBrokerCredentialIssuedAt);
     for (TopicLag lag : status.behind()) {
       response.addBehind(
           io.e4j.api.v1.TopicLag.newBuilder()

@@ -21,7 +21,11 @@ public interface AccessChanges {
   /** The device is gone: its clients are disconnected and their sessions discarded. */
   CompletableFuture<Void> deviceRemoved(byte[] deviceId);
 
-  /** The device's credential changed: its clients are disconnected and must log in again. */
+  /**
+   * The device's credential changed (its key, or the credential C2 issued it): its clients are
+   * disconnected, all of them (the broker does not remember which password each logged in with),
+   * and log in again with what is good now.
+   */
   CompletableFuture<Void> credentialsChanged(byte[] deviceId);
 
   /** For brokers C2 does not run: nothing to apply. */

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows C2's event log and tells the embedded broker what changed for connected devices: a link
- * made or undone, a device removed, a device's key (and so its broker password) changed. The event
- * log is the one place every change is written, whichever node or path made it.
+ * made or undone, a device removed, a device's key (and so its broker password) changed, a broker
+ * credential issued (replacing the last) or revoked. The event log is the one place every change is
+ * written, whichever node or path made it.
  */
 public final class AccessFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AccessFollower.class);
@@ -65,7 +66,8 @@ public final class AccessFollower implements AutoCloseable {
       case LINKED -> event.topic().ifPresent(topic -> broker.linked(device, topic));
       case UNLINKED -> event.topic().ifPresent(topic -> broker.unlinked(device, topic));
       case DEVICE_REMOVED -> broker.deviceRemoved(device);
-      case DEVICE_KEY_CHANGED, DEVICE_RESET -> broker.credentialsChanged(device);
+      case DEVICE_KEY_CHANGED, DEVICE_RESET, BROKER_CREDENTIAL_ISSUED, BROKER_CREDENTIAL_REVOKED ->
+          broker.credentialsChanged(device);
       default -> {}
     }
   }

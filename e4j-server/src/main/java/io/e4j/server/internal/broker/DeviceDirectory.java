@@ -15,8 +15,9 @@ public interface DeviceDirectory {
   Optional<byte[]> deviceId(String username);
 
   /**
-   * Whether {@code password} is the broker credential C2 accepts for the device. Compares in
-   * constant time. The broker zeroes {@code password} afterwards.
+   * Whether {@code password} is a broker credential C2 accepts for the device: the password derived
+   * from its key, or the credential C2 issued it. Compares in constant time. The broker zeroes
+   * {@code password} afterwards.
    */
   boolean credentialMatches(byte[] deviceId, byte[] password);
 

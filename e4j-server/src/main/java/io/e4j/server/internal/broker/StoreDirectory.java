@@ -1,11 +1,9 @@
 package io.e4j.server.internal.broker;
 
-import io.e4j.core.KeyReports;
+import io.e4j.server.internal.store.BrokerCredentialStore;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.DeviceStore;
 import io.e4j.server.internal.store.LinkStore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -14,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * The embedded broker's questions answered from C2's tables: a device is named by its name or hex
  * ID; its broker password is the one an e4j device derives from its command key
- * (docs/key-reports.md, "broker password"); its topics are those it is linked to.
+ * (docs/key-reports.md, "broker password"), or the credential C2 issued it; its topics are those it
+ * is linked to.
  */
 public final class StoreDirectory implements DeviceDirectory {
   private static final Pattern HEX_ID = Pattern.compile("[0-9a-f]{32}");
@@ -22,11 +21,14 @@ public final class StoreDirectory implements DeviceDirectory {
   private final Database database;
   private final DeviceStore devices;
   private final LinkStore links;
+  private final BrokerCredentialStore issued;
 
-  public StoreDirectory(Database database, DeviceStore devices, LinkStore links) {
+  public StoreDirectory(
+      Database database, DeviceStore devices, LinkStore links, BrokerCredentialStore issued) {
     this.database = database;
     this.devices = devices;
     this.links = links;
+    this.issued = issued;
   }
 
   @Override
@@ -41,30 +43,30 @@ public final class StoreDirectory implements DeviceDirectory {
   }
 
   /**
-   * The password derived from the device's command key, or from the key before its last change: a
-   * device that was away has not applied its new key yet, and must log in to receive it. The old
-   * key's password stays good until the next change.
+   * The password derived from the device's command key, or from the key before its last change (a
+   * device that was away has not applied its new key yet, and must log in to receive it; the old
+   * key's password stays good until the next change), or the credential C2 issued the device. Read
+   * in one transaction, all compared ({@link BrokerPasswords}).
    */
   @Override
   public boolean credentialMatches(byte[] deviceId, byte[] password) {
-    byte[] current = database.read(handle -> devices.commandKey(handle, deviceId));
-    Optional<byte[]> previous =
-        database.read(handle -> devices.previousCommandKey(handle, deviceId));
+    Held held =
+        database.read(
+            handle ->
+                new Held(
+                    devices.commandKey(handle, deviceId),
+                    devices.previousCommandKey(handle, deviceId),
+                    issued.hash(handle, deviceId)));
     try {
-      // Both compared, always: the time taken says nothing of which matched.
-      boolean matchesCurrent = derivedFrom(current, password);
-      boolean matchesPrevious = previous.map(key -> derivedFrom(key, password)).orElse(false);
-      return matchesCurrent | matchesPrevious;
+      return BrokerPasswords.accepted(password, held.current, held.previous, held.issuedHash);
     } finally {
-      Arrays.fill(current, (byte) 0);
-      previous.ifPresent(key -> Arrays.fill(key, (byte) 0));
+      Arrays.fill(held.current, (byte) 0);
+      held.previous.ifPresent(key -> Arrays.fill(key, (byte) 0));
     }
   }
 
-  private static boolean derivedFrom(byte[] commandKey, byte[] password) {
-    byte[] expected = KeyReports.brokerPassword(commandKey).getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(expected, password);
-  }
+  /** What the device's login is checked against; the keys are erased after the check. */
+  private record Held(byte[] current, Optional<byte[]> previous, Optional<byte[]> issuedHash) {}
 
   @Override
   public boolean isLinked(byte[] deviceId, String topic) {

@@ -2,6 +2,7 @@ package io.e4j.server.internal.operations;
 
 import io.e4j.server.AuditRecord;
 import io.e4j.server.BatchItem;
+import io.e4j.server.BrokerCredential;
 import io.e4j.server.C2Event;
 import io.e4j.server.C2Exception;
 import io.e4j.server.CreatedDevice;
@@ -18,6 +19,7 @@ import io.e4j.server.UnprotectedMessage;
 import io.e4j.server.internal.change.Changes;
 import io.e4j.server.internal.journal.Caller;
 import io.e4j.server.internal.journal.Journal;
+import io.e4j.server.internal.store.BrokerCredentialStore;
 import io.e4j.server.internal.store.C2KeyStore;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.DeviceStore;
@@ -49,6 +51,7 @@ public final class C2Operations implements CallerService {
       TopicChanges topics,
       LinkChanges links,
       PublicKeyChanges publicKeys,
+      BrokerCredentials brokerCredentials,
       C2Keys c2Keys,
       Messages messages,
       Reads reads) {}
@@ -72,6 +75,7 @@ public final class C2Operations implements CallerService {
     PublicKeyStore publicKeys = new PublicKeyStore(devices);
     C2KeyStore keyPairs = new C2KeyStore(vault);
     C2Keys c2Keys = new C2Keys(keyPairs, devices, mode);
+    BrokerCredentialStore brokerCredentials = new BrokerCredentialStore(database);
     return new C2Operations(
         new Parts(
             mode,
@@ -80,6 +84,7 @@ public final class C2Operations implements CallerService {
             new TopicChanges(topics),
             new LinkChanges(devices, topics, links),
             new PublicKeyChanges(devices, publicKeys, mode),
+            new BrokerCredentials(devices, brokerCredentials),
             c2Keys,
             new Messages(database, topics, devices, mode, clock),
             new Reads(
@@ -89,6 +94,7 @@ public final class C2Operations implements CallerService {
                 links,
                 publicKeys,
                 new PresenceStore(database),
+                brokerCredentials,
                 keyPairs,
                 journal,
                 mode,
@@ -181,6 +187,16 @@ public final class C2Operations implements CallerService {
   @Override
   public void resyncDevice(DeviceRef device) {
     parts.changes().make(caller, parts.devices().resync(device));
+  }
+
+  @Override
+  public BrokerCredential issueBrokerCredential(DeviceRef device) {
+    return parts.changes().make(caller, parts.brokerCredentials().issue(device));
+  }
+
+  @Override
+  public void revokeBrokerCredential(DeviceRef device) {
+    parts.changes().make(caller, parts.brokerCredentials().revoke(device));
   }
 
   @Override

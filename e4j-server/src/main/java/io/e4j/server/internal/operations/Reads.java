@@ -16,6 +16,7 @@ import io.e4j.server.TopicStatus;
 import io.e4j.server.Validation;
 import io.e4j.server.internal.journal.Journal;
 import io.e4j.server.internal.outbox.Deliveries;
+import io.e4j.server.internal.store.BrokerCredentialStore;
 import io.e4j.server.internal.store.C2KeyStore;
 import io.e4j.server.internal.store.Database;
 import io.e4j.server.internal.store.DeviceStore;
@@ -37,6 +38,7 @@ final class Reads {
   private final LinkStore links;
   private final PublicKeyStore publicKeys;
   private final PresenceStore presence;
+  private final BrokerCredentialStore brokerCredentials;
   private final C2KeyStore keyPairs;
   private final Journal journal;
   private final CryptoMode mode;
@@ -49,6 +51,7 @@ final class Reads {
       LinkStore links,
       PublicKeyStore publicKeys,
       PresenceStore presence,
+      BrokerCredentialStore brokerCredentials,
       C2KeyStore keyPairs,
       Journal journal,
       CryptoMode mode,
@@ -59,6 +62,7 @@ final class Reads {
     this.links = links;
     this.publicKeys = publicKeys;
     this.presence = presence;
+    this.brokerCredentials = brokerCredentials;
     this.keyPairs = keyPairs;
     this.journal = journal;
     this.mode = mode;
@@ -214,7 +218,8 @@ final class Reads {
               presence.currentTopicsOf(handle, id),
               behindLimit == 0 ? List.of() : presence.behindOf(handle, id, behindLimit),
               seen.staleSince(),
-              Deliveries.unsentOf(handle, id));
+              Deliveries.unsentOf(handle, id),
+              brokerCredentials.issuedAt(handle, id));
         });
   }
 
