@@ -18,13 +18,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** C2 delivering commands over a real, in-process KRaft Kafka to devices on e4j-kafka. */
+/**
+ * C2 delivering commands over a real, in-process KRaft Kafka to devices on e4j-kafka, and reading
+ * their key reports.
+ */
 class C2KafkaIT {
   private static final String TOPIC = "plant/events";
   private static final String CONTROL = "e4.control";
@@ -112,6 +119,91 @@ class C2KafkaIT {
     byte[] message = devices.get(0).protect(TOPIC, "valve 7 open".getBytes(UTF_8));
     for (E4Client reader : devices.subList(1, 3)) {
       assertThat(reader.unprotect(TOPIC, message)).hasValue("valve 7 open".getBytes(UTF_8));
+    }
+  }
+
+  /**
+   * Devices on e4j-kafka that report their keys (docs/key-reports.md) to {@code e4.reports}: C2
+   * reads the reports in its consumer group, confirms each delivery and counts the devices on the
+   * topic's current key, again after a rotation.
+   */
+  @Test
+  void reportingDevices_areConfirmedOnTheCurrentKey_andAgainAfterARotation() throws Exception {
+    C2Config config =
+        C2Config.defaults(directory.resolve("c2"))
+            .withApi(C2Config.Api.disabled())
+            .withBroker(new C2Config.Kafka(cluster.bootstrapServers(), CONTROL, Map.of()));
+    C2Server server = C2Server.start(config, Clock.systemUTC(), Map.of());
+    open.add(server);
+    C2Service c2 = server.service();
+    c2.createTopic(TOPIC);
+    KafkaProducer<String, byte[]> reports =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer());
+    open.add(reports);
+    List<String> names = List.of("reporting-0", "reporting-1");
+    for (String name : names) {
+      byte[] key = Keys.randomKey();
+      E4Client device =
+          E4Client.builder()
+              .name(name)
+              .key(key)
+              .store(ClientStore.file(directory.resolve(name + ".e4")))
+              .build();
+      open.add(device);
+      c2.createDevice(NewDevice.of(DeviceRef.name(name), new DeviceCredential.SymmetricKey(key)));
+      E4ControlConsumer consumer =
+          E4ControlConsumer.builder(
+                  device,
+                  Map.of(
+                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      cluster.bootstrapServers(),
+                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                      "earliest"))
+              .controlTopic(CONTROL)
+              .reports(reports)
+              .build();
+      consumer.start();
+      open.add(consumer);
+      c2.link(DeviceRef.name(name), TOPIC);
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> c2.topicStatus(TOPIC, 10).onCurrentKey() == names.size());
+    TopicStatus linked = c2.topicStatus(TOPIC, 10);
+    assertThat(linked.linkedDevices()).isEqualTo(names.size());
+    assertThat(linked.reportingDevices()).isEqualTo(names.size());
+    assertThat(linked.behind()).isEmpty();
+    for (String name : names) {
+      assertThat(c2.deliveries(DeviceRef.name(name), 10))
+          .extracting(Delivery::command, Delivery::status)
+          .containsExactly(Tuple.tuple("SetTopicKey", DeliveryStatus.CONFIRMED));
+    }
+
+    c2.rotateTopicKey(TOPIC);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                names.stream()
+                    .allMatch(
+                        name ->
+                            c2.deliveries(DeviceRef.name(name), 10).stream()
+                                .allMatch(d -> d.status() == DeliveryStatus.CONFIRMED)));
+    TopicStatus rotated = c2.topicStatus(TOPIC, 10);
+    assertThat(rotated.topic().keyVersion()).isEqualTo(linked.topic().keyVersion() + 1);
+    assertThat(rotated.onCurrentKey()).isEqualTo(names.size());
+    assertThat(rotated.behind()).isEmpty();
+    for (String name : names) {
+      assertThat(c2.deliveries(DeviceRef.name(name), 10))
+          .extracting(Delivery::command, Delivery::status)
+          .containsExactly(
+              Tuple.tuple("SetTopicKey", DeliveryStatus.CONFIRMED),
+              Tuple.tuple("SetTopicKey", DeliveryStatus.CONFIRMED));
     }
   }
 }
