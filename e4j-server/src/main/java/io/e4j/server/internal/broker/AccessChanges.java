@@ -18,6 +18,12 @@ public interface AccessChanges {
    */
   CompletableFuture<Void> unlinked(byte[] deviceId, String topic);
 
+  /**
+   * The topic is gone, and every link to it: as {@link #unlinked} for every device the broker has
+   * seen since it started, so that no device keeps a subscription there or publishes there.
+   */
+  CompletableFuture<Void> topicRemoved(String topic);
+
   /** The device is gone: its clients are disconnected and their sessions discarded. */
   CompletableFuture<Void> deviceRemoved(byte[] deviceId);
 
@@ -38,6 +44,11 @@ public interface AccessChanges {
 
         @Override
         public CompletableFuture<Void> unlinked(byte[] deviceId, String topic) {
+          return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> topicRemoved(String topic) {
           return CompletableFuture.completedFuture(null);
         }
 

@@ -1,6 +1,7 @@
 package io.e4j.server.internal.broker;
 
 import io.e4j.server.C2Event;
+import io.e4j.server.EventType;
 import io.e4j.server.internal.journal.Journal;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -10,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows C2's event log and tells the embedded broker what changed for connected devices: a link
- * made or undone, a device removed, a device's key (and so its broker password) changed, a broker
- * credential issued (replacing the last) or revoked. The event log is the one place every change is
- * written, whichever node or path made it.
+ * made or undone, a topic or a device removed, a device's key (and so its broker password) changed,
+ * a broker credential issued (replacing the last) or revoked. The event log is the one place every
+ * change is written, whichever node or path made it.
  */
 public final class AccessFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AccessFollower.class);
@@ -58,6 +59,16 @@ public final class AccessFollower implements AutoCloseable {
   }
 
   private void apply(C2Event event) {
+    apply(event, broker);
+  }
+
+  /** What an event changes in the broker; nothing for events that change no access. */
+  static void apply(C2Event event, AccessChanges broker) {
+    if (event.type() == EventType.TOPIC_REMOVED) {
+      // It names no device: the links went with the topic.
+      event.topic().ifPresent(broker::topicRemoved);
+      return;
+    }
     if (event.deviceId().isEmpty()) {
       return;
     }

@@ -81,6 +81,18 @@ final class Connections {
     return List.copyOf(connectedByDevice.getOrDefault(deviceHex, Set.of()));
   }
 
+  /** Every device's connected clients. */
+  synchronized List<Client> connectedDevices() {
+    return connectedByDevice.values().stream().flatMap(Set::stream).toList();
+  }
+
+  /** Every client ID a device used with a lasting session, and those of devices connected now. */
+  synchronized Set<String> deviceClientIds() {
+    Set<String> ids = new HashSet<>(deviceOfSession.keySet());
+    connectedByDevice.values().forEach(clients -> clients.forEach(c -> ids.add(c.clientId)));
+    return ids;
+  }
+
   /** Every client ID the device used with a lasting session, and those connected now. */
   synchronized Set<String> clientIds(String deviceHex) {
     Set<String> ids = new HashSet<>(sessionsByDevice.getOrDefault(deviceHex, Set.of()));

@@ -6,7 +6,9 @@ import com.hivemq.extension.sdk.api.services.session.ClientService;
 import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
 import io.e4j.server.C2Config.EmbeddedMqtt.Access;
 import io.e4j.server.internal.broker.AccessPolicy.Client;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -47,8 +49,29 @@ final class LiveAccessChanges implements AccessChanges {
       return done();
     }
     String hex = Topics.hex(deviceId);
-    connections.connected(hex).forEach(c -> c.linkChanged(topic, false));
-    return each(hex, clientId -> subscriptions.removeSubscription(clientId, topic));
+    return drop(topic, connections.connected(hex), connections.clientIds(hex));
+  }
+
+  @Override
+  public CompletableFuture<Void> topicRemoved(String topic) {
+    if (mode != Access.DEVICES) {
+      return done();
+    }
+    return drop(topic, connections.connectedDevices(), connections.deviceClientIds());
+  }
+
+  /**
+   * The clients may no longer use {@code topic}: the connected ones refuse it from now on (set
+   * before the subscriptions go, so that no subscription is granted again in between), and every
+   * session loses its subscription to it.
+   */
+  private CompletableFuture<Void> drop(
+      String topic, Collection<Client> connected, Set<String> clientIds) {
+    connected.forEach(client -> client.linkChanged(topic, false));
+    return CompletableFuture.allOf(
+        clientIds.stream()
+            .map(clientId -> subscriptions.removeSubscription(clientId, topic))
+            .toArray(CompletableFuture[]::new));
   }
 
   @Override

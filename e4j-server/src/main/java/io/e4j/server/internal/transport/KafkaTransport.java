@@ -73,8 +73,11 @@ public final class KafkaTransport implements Transport {
 
   /**
    * Reads key reports from {@link #REPORT_TOPIC} (keyed by the device's hex ID) in consumer group
-   * {@code e4j-c2}: several C2 nodes share its partitions. Reports sent while no C2 read are
-   * skipped (devices report again): C2 starts at the end of the topic.
+   * {@code e4j-c2}: several C2 nodes share its partitions, and go on from the group's committed
+   * offsets. A group with none (C2's first start) reads the topic from its beginning: starting at
+   * its end would skip the reports sent before the group's partitions were assigned, and a device
+   * reports again only after its next command. Old reports cost a read each: C2 refuses those
+   * replayed or stale.
    */
   @Override
   public void onReports(BiConsumer<String, byte[]> receiver) {
@@ -83,7 +86,7 @@ public final class KafkaTransport implements Transport {
     properties.putAll(securityOf(settings.properties()));
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     properties.put(ConsumerConfig.GROUP_ID_CONFIG, REPORT_GROUP);
-    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "e4j-c2-reports");
     reportReader = new Thread(() -> readReports(properties, receiver), "e4j-kafka-reports");
     reportReader.setDaemon(true);

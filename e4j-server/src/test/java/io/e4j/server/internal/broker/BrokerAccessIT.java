@@ -371,6 +371,53 @@ class BrokerAccessIT {
   }
 
   /**
+   * A removed topic names no device: every connected device loses its subscription there and its
+   * remembered link, though each subscribed and published there already.
+   */
+  @Test
+  void aRemovedTopic_isLostByEveryDevice_subscriptionsAndPublishesAlike() throws Exception {
+    devices.link(alice, "sensors/t");
+    devices.link(bob, "sensors/t");
+    try (BrokerFixture fixture = new BrokerFixture(directory, Access.DEVICES, devices).start()) {
+      BlockingQueue<String> aliceGot = new LinkedBlockingQueue<>();
+      BlockingQueue<String> bobGot = new LinkedBlockingQueue<>();
+      Mqtt5AsyncClient a = fixture.track(as(fixture, alice, "alice").buildAsync(), aliceGot);
+      Mqtt5AsyncClient b = fixture.track(as(fixture, bob, "bob").buildAsync(), bobGot);
+      get(a.connect());
+      get(b.connect());
+      subscribe(a, alice.controlTopic());
+      subscribe(b, bob.controlTopic());
+      assertThat(subscribe(a, "sensors/t")).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_2);
+      assertThat(subscribe(b, "sensors/t")).isEqualTo(Mqtt5SubAckReasonCode.GRANTED_QOS_2);
+      publish(a, "sensors/t", "before");
+      assertThat(aliceGot.poll(10, TimeUnit.SECONDS)).isEqualTo("sensors/t before");
+      assertThat(bobGot.poll(10, TimeUnit.SECONDS)).isEqualTo("sensors/t before");
+
+      devices.unlink(alice, "sensors/t");
+      devices.unlink(bob, "sensors/t");
+      get(fixture.broker.accessChanges().topicRemoved("sensors/t"));
+
+      // C2 may still publish there (nobody else can): no device gets it.
+      fixture.c2Publishes("sensors/t", "after");
+      fixture.c2Publishes(alice.controlTopic(), "marker");
+      fixture.c2Publishes(bob.controlTopic(), "marker");
+      assertThat(aliceGot.poll(10, TimeUnit.SECONDS)).isEqualTo(alice.controlTopic() + " marker");
+      assertThat(bobGot.poll(10, TimeUnit.SECONDS)).isEqualTo(bob.controlTopic() + " marker");
+      assertThat(subscribe(a, "sensors/t")).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+      Throwable refused =
+          failure(
+              b.publishWith()
+                  .topic("sensors/t")
+                  .qos(MqttQos.AT_LEAST_ONCE)
+                  .payload("after".getBytes(UTF_8))
+                  .send());
+      assertThat(((Mqtt5PubAckException) refused).getMqttMessage().getReasonCode())
+          .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+      assertThat(aliceGot).isEmpty();
+    }
+  }
+
+  /**
    * A device's persistent session holds a topic unlinked while the broker was down: the broker did
    * not see that client since it started, and drops the subscription when the device comes back.
    */
