@@ -61,6 +61,10 @@ class FileStoreKillIT {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     return new ProcessBuilder(
             java.toString(),
+            // A JVM that starts quickly (25 of them per run): what is killed is the file's
+            // rewriting, which needs no optimizing compiler nor a parallel collector.
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
             "-cp",
             System.getProperty("java.class.path"),
             StoreWriterProcess.class.getName(),
